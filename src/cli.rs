@@ -1,0 +1,294 @@
+//! The command line: serve, migrate, seed, schema, token.
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::{DEFAULT_DATABASE_URL, Limits};
+use crate::domain::auth::Role;
+use crate::domain::tokens::{self, TokenRequest};
+use crate::error::{AppError, AppResult};
+use crate::storage::{Db, tokens as token_store};
+
+#[derive(Parser, Debug)]
+#[command(name = "ta-tracker", version, about = "Tracks UNODC technical assistance to Member States")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct DbArgs {
+    /// Database URL: sqlite://FILE (created when missing) or postgres://USER@HOST/DB.
+    #[arg(long, env = "TA_TRACKER_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Runs the GraphQL service: migrates, loads missing reference data (and demo data into an
+    /// empty database), then serves the API and the query console.
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Address to listen on.
+        #[arg(long, env = "TA_TRACKER_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Do not load the demo data into an empty database.
+        #[arg(long, env = "TA_TRACKER_NO_DEMO")]
+        no_demo: bool,
+        /// Open the query console in a browser once listening (when run from a terminal).
+        #[arg(long, env = "TA_TRACKER_OPEN", default_value_t = true, action = clap::ArgAction::Set)]
+        open: bool,
+        #[command(flatten)]
+        limits: Limits,
+    },
+    /// Applies pending database migrations.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Loads missing reference data; with --demo also the (illustrative) demo data.
+    Seed {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Also load the demo dataset.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Prints the GraphQL schema (SDL).
+    Schema,
+    /// Manages API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum RoleArg {
+    Admin,
+    Officer,
+    Donor,
+    Reporter,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Admin => Role::Admin,
+            RoleArg::Officer => Role::Officer,
+            RoleArg::Donor => Role::Donor,
+            RoleArg::Reporter => Role::Reporter,
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Creates a token and prints it alone on stdout; it is shown this once and stored hashed.
+    Create {
+        #[command(flatten)]
+        db: DbArgs,
+        /// What the token may do.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// A name to recognise the token by (who holds it).
+        #[arg(long)]
+        name: Option<String>,
+        /// A programme code an officer may write in; repeat for several.
+        #[arg(long = "programme")]
+        programmes: Vec<String>,
+        /// Limits an officer to a country (ISO3, ISO2 or M49); repeat for several.
+        #[arg(long = "country")]
+        countries: Vec<String>,
+        /// The organisation a donor token belongs to: its number or its id (Organisation:3).
+        #[arg(long)]
+        organisation: Option<String>,
+        /// The last day the token is valid (YYYY-MM-DD).
+        #[arg(long)]
+        expires: Option<String>,
+    },
+    /// Lists tokens (never their secrets).
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Revokes a token by its number.
+    Revoke {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The token's number, as `token list` shows it.
+        id: i64,
+    },
+}
+
+/// Connects and migrates, so every command works on a fresh database.
+async fn open(db: &DbArgs) -> AppResult<Db> {
+    let db = Db::connect(&db.database_url, 8).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// Runs a command; the caller prints the error in one line and exits non-zero.
+pub async fn run(cli: Cli) -> AppResult<()> {
+    match cli.command {
+        Command::Serve {
+            db,
+            bind,
+            no_demo,
+            open: open_browser,
+            limits,
+        } => serve(db, bind, no_demo, open_browser, limits).await,
+        Command::Migrate { db } => {
+            open(&db).await?;
+            eprintln!("migrations applied");
+            Ok(())
+        }
+        Command::Seed { db, demo } => {
+            let db = open(&db).await?;
+            let r = crate::seeds::seed(&db, demo).await?;
+            eprintln!(
+                "loaded {} countries, {} regions, {} codes, {} groupings{}",
+                r.countries,
+                r.regions,
+                r.codes,
+                r.groupings,
+                if r.demo { ", and the demo data" } else { "" }
+            );
+            Ok(())
+        }
+        Command::Schema => {
+            print!("{}", crate::graphql::sdl());
+            Ok(())
+        }
+        Command::Token { command } => token(command).await,
+    }
+}
+
+async fn serve(
+    db_args: DbArgs,
+    bind: String,
+    no_demo: bool,
+    open_browser: bool,
+    limits: Limits,
+) -> AppResult<()> {
+    let db = open(&db_args).await?;
+    let report = crate::seeds::seed(&db, !no_demo).await?;
+    if report.countries > 0 || report.codes > 0 {
+        tracing::info!(
+            countries = report.countries,
+            codes = report.codes,
+            "loaded reference data"
+        );
+    }
+    if report.demo {
+        tracing::info!("loaded the demo data (illustrative, not real programme records)");
+    }
+    if !token_store::has_live_admin(db.pool()).await? {
+        tracing::warn!(
+            "no admin token exists yet; create one with: ta-tracker token create --role admin --name \"your name\""
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(&bind)
+        .await
+        .map_err(|e| AppError::bad_input("bind", &format!("cannot listen on {bind}: {e}")))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| AppError::internal("read the listening address", e))?;
+    let url = format!("http://{addr}/graphql");
+    tracing::info!(%url, engine = db.backend().name(), "ta-tracker is serving; the query console is at {url}");
+    if open_browser {
+        open_in_browser(&url);
+    }
+    let router = crate::http::app(db.clone(), limits);
+    crate::http::serve(listener, router)
+        .await
+        .map_err(|e| AppError::internal("serve HTTP", e))?;
+    db.close().await;
+    Ok(())
+}
+
+/// Best effort: opens the console when a person started us from a terminal with a desktop.
+fn open_in_browser(url: &str) {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || std::env::var_os("CI").is_some() {
+        return;
+    }
+    let opener = if cfg!(target_os = "macos") {
+        Some("open")
+    } else if cfg!(windows) {
+        Some("explorer")
+    } else if std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
+    {
+        Some("xdg-open")
+    } else {
+        None
+    };
+    if let Some(cmd) = opener {
+        let _ = std::process::Command::new(cmd)
+            .arg(url)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+    }
+}
+
+async fn token(command: TokenCommand) -> AppResult<()> {
+    match command {
+        TokenCommand::Create {
+            db,
+            role,
+            name,
+            programmes,
+            countries,
+            organisation,
+            expires,
+        } => {
+            let db = open(&db).await?;
+            crate::seeds::seed(&db, false).await?;
+            let organisation_id = organisation
+                .map(|o| {
+                    o.rsplit(':').next().unwrap_or("").parse::<i64>().map_err(|_| {
+                        AppError::bad_input("organisation", "must be a number such as 3 or an id such as Organisation:3")
+                    })
+                })
+                .transpose()?;
+            let (id, secret) = tokens::create(
+                &db,
+                TokenRequest {
+                    role: role.into(),
+                    name,
+                    programmes,
+                    countries,
+                    organisation_id,
+                    expires,
+                },
+            )
+            .await?;
+            eprintln!("created token {id}; it is shown only now:");
+            println!("{secret}");
+            Ok(())
+        }
+        TokenCommand::List { db } => {
+            let db = open(&db).await?;
+            println!("id\trole\tname\torganisation\texpires\tstate");
+            for t in token_store::list(db.pool()).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    t.id,
+                    t.role,
+                    t.name,
+                    t.organisation_id.map(|o| o.to_string()).unwrap_or_default(),
+                    t.expires_on.unwrap_or_default(),
+                    if t.revoked_at.is_some() { "revoked" } else { "live" }
+                );
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { db, id } => {
+            let db = open(&db).await?;
+            tokens::revoke(&db, id).await?;
+            eprintln!("revoked token {id}");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! Rules on single input values, each naming the field it was given as.
+
+use chrono::NaiveDate;
+
+use crate::error::{AppError, AppResult};
+
+/// The longest single-line text we accept (titles, names).
+pub const SHORT_TEXT: usize = 500;
+/// The longest multi-line text we accept (descriptions, statements).
+pub const LONG_TEXT: usize = 20_000;
+
+/// Trimmed, non-empty, at most `max` characters, no control characters but newlines and tabs.
+pub fn required_text(field: &str, value: &str, max: usize) -> AppResult<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(AppError::bad_input(field, "must not be empty"));
+    }
+    checked_text(field, v, max)
+}
+
+/// Like `required_text`, but empty is allowed (and stored as empty).
+pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> AppResult<String> {
+    checked_text(field, value.unwrap_or("").trim(), max)
+}
+
+fn checked_text(field: &str, v: &str, max: usize) -> AppResult<String> {
+    if v.chars().count() > max {
+        return Err(AppError::bad_input(
+            field,
+            &format!("must be at most {max} characters"),
+        ));
+    }
+    if v.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err(AppError::bad_input(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(v.to_string())
+}
+
+/// An ISO 8601 calendar date, `YYYY-MM-DD`, between the years 1900 and 2200.
+pub fn date(field: &str, value: &str) -> AppResult<NaiveDate> {
+    let d = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::bad_input(field, "must be a date written YYYY-MM-DD"))?;
+    if !(1900..=2200).contains(&chrono::Datelike::year(&d)) {
+        return Err(AppError::bad_input(
+            field,
+            "must be between the years 1900 and 2200",
+        ));
+    }
+    Ok(d)
+}
+
+/// `start` must not come after `end`; the error names the end field.
+pub fn date_order(end_field: &str, start: NaiveDate, end: NaiveDate) -> AppResult<()> {
+    if end < start {
+        return Err(AppError::bad_input(
+            end_field,
+            &format!("must not be before the start date {start}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A non-negative whole number.
+pub fn non_negative(field: &str, value: i64) -> AppResult<i64> {
+    if value < 0 {
+        return Err(AppError::bad_input(field, "must not be negative"));
+    }
+    Ok(value)
+}
+
+/// A percentage share: more than 0, at most 100.
+pub fn percentage(field: &str, value: f64) -> AppResult<f64> {
+    if !value.is_finite() || value <= 0.0 || value > 100.0 {
+        return Err(AppError::bad_input(
+            field,
+            "must be a percentage above 0 and at most 100",
+        ));
+    }
+    Ok(value)
+}
+
+/// Shares that must add up to 100 (within a rounding tolerance of 0.01).
+pub fn sums_to_hundred(field: &str, values: &[f64]) -> AppResult<()> {
+    let total: f64 = values.iter().sum();
+    if (total - 100.0).abs() > 0.01 {
+        return Err(AppError::bad_input(
+            field,
+            &format!("percentages must sum to 100, not {}", round2(total)),
+        ));
+    }
+    Ok(())
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+/// A finite number (no NaN or infinity).
+pub fn finite(field: &str, value: f64) -> AppResult<f64> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(AppError::bad_input(field, "must be a finite number"))
+    }
+}
+
+/// An http(s) URL without spaces.
+pub fn url(field: &str, value: &str) -> AppResult<String> {
+    let v = required_text(field, value, 2_000)?;
+    let ok = (v.starts_with("https://") || v.starts_with("http://"))
+        && v.len() > 8
+        && !v.contains(char::is_whitespace);
+    if !ok {
+        return Err(AppError::bad_input(
+            field,
+            "must be an http:// or https:// URL",
+        ));
+    }
+    Ok(v)
+}
+
+/// No value may appear twice in a list.
+pub fn distinct<T: PartialEq + std::fmt::Display>(field: &str, values: &[T]) -> AppResult<()> {
+    for (i, v) in values.iter().enumerate() {
+        if values[..i].contains(v) {
+            return Err(AppError::bad_input(field, &format!("lists {v} twice")));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_trimmed_and_must_not_be_empty_or_hold_control_characters() {
+        assert_eq!(required_text("t", "  a b ", 10).unwrap(), "a b");
+        assert_eq!(
+            required_text("input.title", "   ", 10)
+                .unwrap_err()
+                .client_message(),
+            "input.title: must not be empty"
+        );
+        assert!(required_text("t", "a\u{0}b", 10).is_err());
+        assert!(required_text("t", "abcdefghijk", 10).is_err());
+        assert_eq!(optional_text("t", None, 10).unwrap(), "");
+    }
+
+    #[test]
+    fn dates_are_iso_and_ordered() {
+        assert_eq!(
+            date("d", "2019-06-28").unwrap().to_string(),
+            "2019-06-28"
+        );
+        assert!(date("d", "28/06/2019").is_err());
+        assert!(date("d", "2019-02-30").is_err());
+        assert!(date("d", "0001-01-01").is_err());
+        let a = date("d", "2020-01-02").unwrap();
+        let b = date("d", "2020-01-01").unwrap();
+        assert_eq!(
+            date_order("input.endDate", a, b).unwrap_err().client_message(),
+            "input.endDate: must not be before the start date 2020-01-02"
+        );
+        assert!(date_order("e", b, a).is_ok());
+    }
+
+    #[test]
+    fn percentages_are_in_range_and_shares_sum_to_hundred() {
+        assert!(percentage("p", 0.0).is_err());
+        assert!(percentage("p", 100.5).is_err());
+        assert!(percentage("p", f64::NAN).is_err());
+        assert!(sums_to_hundred("c", &[33.33, 33.33, 33.34]).is_ok());
+        assert!(sums_to_hundred("c", &[50.0, 40.0]).is_err());
+    }
+
+    #[test]
+    fn urls_must_be_http() {
+        assert!(url("u", "https://www.unodc.org/x.pdf").is_ok());
+        assert!(url("u", "javascript:alert(1)").is_err());
+        assert!(url("u", "https://a b").is_err());
+    }
+}

@@ -1,0 +1,136 @@
+//! One loader per relation, batched per request: a nested list costs one statement per level,
+//! not one per row.
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::Loader;
+
+use super::error::LoadError;
+use crate::domain::auth::Viewer;
+use crate::domain::geography::{Country, Grouping, Region};
+use crate::domain::organisations::Organisation;
+use crate::storage::{Db, geography, organisations};
+
+/// The loader behind every relation; one per request, so it carries the caller's scope.
+pub struct AppLoader {
+    pub db: Db,
+    pub viewer: Viewer,
+}
+
+impl AppLoader {
+    pub fn new(db: Db, viewer: Viewer) -> Self {
+        AppLoader { db, viewer }
+    }
+}
+
+/// A region by its M49 code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RegionByCode(pub String);
+
+/// The child regions of a region.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RegionChildren(pub String);
+
+/// A country by ISO3 code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CountryByIso3(pub String);
+
+/// The groupings a country belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct GroupingsOfCountry(pub String);
+
+/// An organisation by id.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct OrganisationById(pub i64);
+
+impl Loader<RegionByCode> for AppLoader {
+    type Value = Region;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[RegionByCode]) -> Result<HashMap<RegionByCode, Region>, LoadError> {
+        let codes: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let rows = geography::regions_by_code(self.db.pool(), &codes).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (RegionByCode(r.code.clone()), Region::from(r)))
+            .collect())
+    }
+}
+
+impl Loader<RegionChildren> for AppLoader {
+    type Value = Vec<Region>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[RegionChildren],
+    ) -> Result<HashMap<RegionChildren, Vec<Region>>, LoadError> {
+        let codes: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let rows = geography::region_children(self.db.pool(), &codes).await?;
+        let mut out: HashMap<RegionChildren, Vec<Region>> = HashMap::new();
+        for r in rows {
+            if let Some(parent) = r.parent_code.clone() {
+                out.entry(RegionChildren(parent))
+                    .or_default()
+                    .push(Region::from(r));
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<CountryByIso3> for AppLoader {
+    type Value = Country;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[CountryByIso3],
+    ) -> Result<HashMap<CountryByIso3, Country>, LoadError> {
+        let codes: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let rows = geography::countries_by_iso3(self.db.pool(), &codes).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (CountryByIso3(r.iso3.clone()), Country::from(r)))
+            .collect())
+    }
+}
+
+impl Loader<GroupingsOfCountry> for AppLoader {
+    type Value = Vec<Grouping>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[GroupingsOfCountry],
+    ) -> Result<HashMap<GroupingsOfCountry, Vec<Grouping>>, LoadError> {
+        let codes: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let rows = geography::groupings_of_countries(self.db.pool(), &codes).await?;
+        let mut out: HashMap<GroupingsOfCountry, Vec<Grouping>> = HashMap::new();
+        for (iso3, code, name, description) in rows {
+            out.entry(GroupingsOfCountry(iso3)).or_default().push(Grouping {
+                code,
+                name,
+                description,
+            });
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<OrganisationById> for AppLoader {
+    type Value = Organisation;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[OrganisationById],
+    ) -> Result<HashMap<OrganisationById, Organisation>, LoadError> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let rows = organisations::by_ids(self.db.pool(), &ids).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (OrganisationById(r.id), r))
+            .collect())
+    }
+}

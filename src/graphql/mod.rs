@@ -1,0 +1,49 @@
+//! GraphQL: the schema, its types and resolvers. Resolvers call the domain layer; they never run
+//! SQL of their own except through storage reads that take the caller's scope.
+
+pub mod context;
+pub mod error;
+pub mod geography;
+pub mod ids;
+pub mod loaders;
+pub mod pagination;
+pub mod reference;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+
+use crate::config::Limits;
+use crate::storage::Db;
+use pagination::PageLimits;
+
+/// Every root query field.
+#[derive(MergedObject, Default)]
+pub struct Query(geography::GeographyQuery, reference::ReferenceQuery);
+
+/// Every root mutation field.
+#[derive(MergedObject, Default)]
+pub struct Mutation(geography::GeographyMutation, reference::ReferenceMutation);
+
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Builds the schema with its limits; the database and page limits ride along as schema data.
+pub fn build_schema(db: Option<Db>, limits: &Limits) -> AppSchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .data(PageLimits {
+            default: limits.default_page_size,
+            max: limits.max_page_size,
+        });
+    if let Some(db) = db {
+        builder = builder.data(db);
+    }
+    if !limits.introspection {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder.finish()
+}
+
+/// The SDL as published in `schema/schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(None, &Limits::default()).sdl()
+}

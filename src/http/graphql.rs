@@ -1,0 +1,370 @@
+//! `/graphql` per the GraphQL-over-HTTP specification: POST with a JSON body, GET for queries
+//! only, the response media type the client accepts, and status codes that tell request errors
+//! from field errors.
+
+use std::time::Duration;
+
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Request, Response, Variables};
+use axum::body::{Body, Bytes};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response as HttpResponse};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::AppState;
+use crate::domain::auth;
+use crate::graphql::context::RequestState;
+use crate::graphql::error::mask_unmapped;
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+/// The media type to answer in, from the Accept header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MediaType {
+    GraphqlResponse,
+    Json,
+}
+
+impl MediaType {
+    fn as_str(self) -> &'static str {
+        match self {
+            MediaType::GraphqlResponse => GRAPHQL_RESPONSE,
+            MediaType::Json => JSON,
+        }
+    }
+}
+
+/// Picks the response media type: the GraphQL one when accepted, JSON when accepted or when the
+/// client states no preference; `None` when it accepts neither.
+fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Some(MediaType::Json);
+    };
+    let mut best: Option<(MediaType, f32)> = None;
+    for part in accept.split(',') {
+        let mut pieces = part.split(';');
+        let media = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = pieces
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if q <= 0.0 {
+            continue;
+        }
+        let candidate = match media.as_str() {
+            GRAPHQL_RESPONSE => MediaType::GraphqlResponse,
+            JSON | "application/*" | "*/*" => MediaType::Json,
+            _ => continue,
+        };
+        let better = match best {
+            None => true,
+            Some((m, bq)) => {
+                q > bq || (q == bq && candidate == MediaType::GraphqlResponse && m != candidate)
+            }
+        };
+        if better {
+            best = Some((candidate, q));
+        }
+    }
+    if accept.trim().is_empty() {
+        return Some(MediaType::Json);
+    }
+    best.map(|(m, _)| m)
+}
+
+/// An error response outside GraphQL execution, in the GraphQL error shape.
+fn request_error(status: StatusCode, media: MediaType, code: &str, message: &str) -> HttpResponse {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    let mut resp = (status, body.to_string()).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(media.as_str()),
+    );
+    resp
+}
+
+/// The body of a GraphQL request.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RequestBody {
+    query: Option<Value>,
+    variables: Option<Value>,
+    operation_name: Option<Value>,
+    extensions: Option<Value>,
+}
+
+/// Builds an async-graphql request from the parameters, or says what is wrong with them.
+fn build_request(body: RequestBody) -> Result<Request, String> {
+    let query = match body.query {
+        Some(Value::String(q)) => q,
+        Some(_) => return Err("query must be a string".into()),
+        None => return Err("the request has no query".into()),
+    };
+    let mut request = Request::new(query);
+    match body.operation_name {
+        None | Some(Value::Null) => {}
+        Some(Value::String(name)) => request = request.operation_name(name),
+        Some(_) => return Err("operationName must be a string".into()),
+    }
+    match body.variables {
+        None | Some(Value::Null) => {}
+        Some(v @ Value::Object(_)) => request = request.variables(Variables::from_json(v)),
+        Some(_) => return Err("variables must be an object".into()),
+    }
+    match body.extensions {
+        None | Some(Value::Null) | Some(Value::Object(_)) => {}
+        Some(_) => return Err("extensions must be an object".into()),
+    }
+    Ok(request)
+}
+
+/// POST /graphql.
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body) -> HttpResponse {
+    let Some(media) = negotiate(&headers) else {
+        return request_error(
+            StatusCode::NOT_ACCEPTABLE,
+            MediaType::Json,
+            "BAD_REQUEST",
+            "the Accept header must allow application/graphql-response+json or application/json",
+        );
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    if content_type.as_deref() != Some(JSON) {
+        return request_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            media,
+            "BAD_REQUEST",
+            "POST /graphql needs Content-Type: application/json",
+        );
+    }
+    let bytes: Bytes = match axum::body::to_bytes(body, state.limits.max_body_bytes).await {
+        Ok(b) => b,
+        Err(_) => {
+            return request_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                media,
+                "BAD_REQUEST",
+                &format!(
+                    "the request body is larger than {} bytes",
+                    state.limits.max_body_bytes
+                ),
+            );
+        }
+    };
+    let value: Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(_) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                media,
+                "BAD_REQUEST",
+                "the request body is not valid JSON",
+            );
+        }
+    };
+    if value.is_array() {
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            media,
+            "BAD_REQUEST",
+            "batched requests are not supported: send one operation per request",
+        );
+    }
+    let parsed = serde_json::from_value::<RequestBody>(value)
+        .map_err(|_| "the request body must be a JSON object".to_string())
+        .and_then(build_request);
+    match parsed {
+        Ok(request) => execute(&state, &headers, request, media, &Method::POST).await,
+        Err(message) => request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", &message),
+    }
+}
+
+/// Query-string parameters of GET /graphql.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetParams {
+    query: Option<String>,
+    variables: Option<String>,
+    operation_name: Option<String>,
+    extensions: Option<String>,
+}
+
+/// GET /graphql: the console for browsers; queries (never mutations) for programs.
+pub async fn get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<GetParams>,
+) -> HttpResponse {
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if params.query.is_none() && wants_html {
+        return super::console::page().into_response();
+    }
+    let Some(media) = negotiate(&headers) else {
+        return request_error(
+            StatusCode::NOT_ACCEPTABLE,
+            MediaType::Json,
+            "BAD_REQUEST",
+            "the Accept header must allow application/graphql-response+json or application/json",
+        );
+    };
+    let parse_json = |name: &str, text: Option<String>| -> Result<Option<Value>, String> {
+        text.map(|t| serde_json::from_str(&t).map_err(|_| format!("{name} is not valid JSON")))
+            .transpose()
+    };
+    let body = parse_json("variables", params.variables).and_then(|variables| {
+        Ok(RequestBody {
+            query: params.query.map(Value::String),
+            variables,
+            operation_name: params.operation_name.map(Value::String),
+            extensions: parse_json("extensions", params.extensions)?,
+        })
+    });
+    match body.and_then(build_request) {
+        Ok(request) => execute(&state, &headers, request, media, &Method::GET).await,
+        Err(message) => request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", &message),
+    }
+}
+
+/// Whether the operation the request would run is a mutation (or a subscription).
+fn is_mutation(request: &Request) -> bool {
+    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    let op = match &request.operation_name {
+        Some(name) => doc.operations.iter().find(|(n, _)| n.map(|n| n.as_str()) == Some(name.as_str())).map(|(_, op)| op),
+        None => doc.operations.iter().next().map(|(_, op)| op),
+    };
+    op.is_some_and(|op| op.node.ty != OperationType::Query)
+}
+
+async fn execute(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: Request,
+    media: MediaType,
+    method: &Method,
+) -> HttpResponse {
+    if method == Method::GET && is_mutation(&request) {
+        let mut resp = request_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            media,
+            "BAD_REQUEST",
+            "mutations must be sent with POST",
+        );
+        resp.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return resp;
+    }
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("\u{0}"));
+    let viewer = match auth::authenticate(&state.db, authorization).await {
+        Ok(v) => v,
+        Err(e) => {
+            if e.is_internal() {
+                tracing::error!(error = ?e, "authentication failed");
+            }
+            let status = if e.is_internal() {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
+            let mut resp = request_error(status, media, e.code(), &e.client_message());
+            resp.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return resp;
+        }
+    };
+    let request = request.data(RequestState::new(&state.db, viewer));
+    let timeout = Duration::from_secs(state.limits.request_timeout_secs);
+    let response = match tokio::time::timeout(timeout, state.schema.execute(request)).await {
+        Ok(r) => mask_unmapped(r),
+        Err(_) => {
+            return request_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                media,
+                "TIMEOUT",
+                &format!(
+                    "the request took longer than {} seconds",
+                    state.limits.request_timeout_secs
+                ),
+            );
+        }
+    };
+    graphql_response(response, media)
+}
+
+/// Serialises a GraphQL response. A request error (the operation never ran: parse or validation
+/// failure) has no `data`, and is a 400 in the GraphQL media type; under plain JSON every
+/// well-formed request gets 200, as the specification asks.
+fn graphql_response(response: Response, media: MediaType) -> HttpResponse {
+    let request_error =
+        response.data == async_graphql::Value::Null
+            && !response.errors.is_empty()
+            && response.errors.iter().all(|e| e.path.is_empty());
+    let mut body = serde_json::Map::new();
+    if !request_error {
+        body.insert(
+            "data".into(),
+            serde_json::to_value(&response.data).unwrap_or(Value::Null),
+        );
+    }
+    if !response.errors.is_empty() {
+        body.insert(
+            "errors".into(),
+            serde_json::to_value(&response.errors).unwrap_or(Value::Null),
+        );
+    }
+    if !response.extensions.is_empty() {
+        body.insert(
+            "extensions".into(),
+            serde_json::to_value(&response.extensions).unwrap_or(Value::Null),
+        );
+    }
+    let status = if request_error && media == MediaType::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let mut resp = (status, Value::Object(body).to_string()).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(media.as_str()),
+    );
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT, HeaderValue::from_str(v).unwrap());
+        h
+    }
+
+    #[test]
+    fn the_graphql_media_type_wins_when_accepted_and_json_is_the_fallback() {
+        assert_eq!(negotiate(&HeaderMap::new()), Some(MediaType::Json));
+        assert_eq!(negotiate(&accept("*/*")), Some(MediaType::Json));
+        assert_eq!(
+            negotiate(&accept("application/graphql-response+json, application/json;q=0.9")),
+            Some(MediaType::GraphqlResponse)
+        );
+        assert_eq!(
+            negotiate(&accept("application/graphql-response+json;q=0.5, application/json")),
+            Some(MediaType::Json)
+        );
+        assert_eq!(negotiate(&accept("text/html")), None);
+    }
+}

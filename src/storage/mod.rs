@@ -1,0 +1,193 @@
+//! Storage: the SQL, and nothing above it. One code path over SQLite and PostgreSQL through sqlx's
+//! `Any` driver; statements use `$1` placeholders, which both engines accept. Only SQL text that
+//! genuinely differs between the engines (full-text search, a few functions) is written twice.
+
+pub mod audit;
+pub mod codelists;
+pub mod geography;
+pub mod organisations;
+pub mod sql;
+pub mod tokens;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
+
+use crate::error::AppError;
+
+/// A transaction on whichever engine is configured.
+pub type Tx = Transaction<'static, Any>;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Which engine a database URL points at; chosen once, from the URL scheme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend, AppError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(AppError::bad_input(
+                "database-url",
+                "must start with sqlite: or postgres://",
+            ))
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// The connection pool and the engine behind it.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Normalises a database URL: a bare path means an SQLite file, created when missing.
+pub fn normalise_url(url: &str) -> String {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return url.to_string();
+    }
+    let url = if url.starts_with("sqlite:") {
+        url.to_string()
+    } else {
+        format!("sqlite://{url}")
+    };
+    if url.contains("mode=") || url.contains(":memory:") {
+        url
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+impl Db {
+    /// Connects to the database the URL names, with the engine's durability settings.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Db, AppError> {
+        sqlx::any::install_default_drivers();
+        let url = normalise_url(url);
+        let backend = Backend::from_url(&url)?;
+        let options = AnyConnectOptions::from_str(&url)
+            .map_err(|e| AppError::bad_input("database-url", &e.to_string()))?
+            .log_statements(tracing::log::LevelFilter::Debug)
+            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
+        let pool_options = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10));
+        let pool_options = match backend {
+            Backend::Sqlite => pool_options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // WAL lets readers proceed during a write; FULL makes every commit durable
+                    // across power loss; the busy timeout queues writers instead of failing them.
+                    for pragma in [
+                        "pragma journal_mode = wal",
+                        "pragma foreign_keys = on",
+                        "pragma synchronous = full",
+                        "pragma busy_timeout = 10000",
+                    ] {
+                        conn.execute(pragma).await?;
+                    }
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => pool_options,
+        };
+        let pool = pool_options
+            .connect_with(options)
+            .await
+            .map_err(|e| AppError::unavailable("connect to the database", e))?;
+        Ok(Db { pool, backend })
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies the embedded migrations of this engine that are not applied yet.
+    pub async fn migrate(&self) -> Result<(), AppError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| AppError::internal("apply migrations", e))
+    }
+
+    /// Begins a write transaction. On SQLite it takes the write lock up front (IMMEDIATE), so two
+    /// writers queue on the busy timeout instead of one failing when it upgrades a read lock.
+    pub async fn begin(&self) -> Result<Tx, AppError> {
+        let result = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("begin immediate").await,
+            Backend::Postgres => self.pool.begin().await,
+        };
+        result.map_err(AppError::from)
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("select 1").execute(&self.pool).await.is_ok()
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Now, as the UTC text every table stores instants in.
+pub fn now() -> String {
+    timestamp(chrono::Utc::now())
+}
+
+/// An instant as stored: RFC 3339 in UTC with microseconds, so text order is time order.
+pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// A flag column: boolean on PostgreSQL, 0/1 integer on SQLite (the `Any` driver decodes neither
+/// as the other).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Flag(pub bool);
+
+impl sqlx::Type<Any> for Flag {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <i64 as sqlx::Type<Any>>::type_info()
+    }
+    fn compatible(_ty: &sqlx::any::AnyTypeInfo) -> bool {
+        true
+    }
+}
+
+impl<'r> sqlx::Decode<'r, Any> for Flag {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        use sqlx::ValueRef;
+        let kind = value.type_info().kind();
+        if kind == sqlx::any::AnyTypeInfoKind::Bool {
+            Ok(Flag(<bool as sqlx::Decode<Any>>::decode(value)?))
+        } else {
+            Ok(Flag(<i64 as sqlx::Decode<Any>>::decode(value)? != 0))
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! A small statement builder: SQL text plus its bound values, numbered `$1, $2, ...` as both
+//! engines accept. Lets one filter serve a page query and its count query alike.
+
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::{Query, QueryAs};
+use sqlx::{Any, FromRow};
+
+/// A value bound to a placeholder.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Bind {
+    Text(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    NullText,
+    NullInt,
+    NullFloat,
+}
+
+impl From<&str> for Bind {
+    fn from(v: &str) -> Self {
+        Bind::Text(v.to_string())
+    }
+}
+impl From<String> for Bind {
+    fn from(v: String) -> Self {
+        Bind::Text(v)
+    }
+}
+impl From<&String> for Bind {
+    fn from(v: &String) -> Self {
+        Bind::Text(v.clone())
+    }
+}
+impl From<i64> for Bind {
+    fn from(v: i64) -> Self {
+        Bind::Int(v)
+    }
+}
+impl From<f64> for Bind {
+    fn from(v: f64) -> Self {
+        Bind::Float(v)
+    }
+}
+impl From<bool> for Bind {
+    fn from(v: bool) -> Self {
+        Bind::Bool(v)
+    }
+}
+impl From<Option<String>> for Bind {
+    fn from(v: Option<String>) -> Self {
+        v.map_or(Bind::NullText, Bind::Text)
+    }
+}
+impl From<Option<&str>> for Bind {
+    fn from(v: Option<&str>) -> Self {
+        v.map_or(Bind::NullText, |s| Bind::Text(s.to_string()))
+    }
+}
+impl From<Option<i64>> for Bind {
+    fn from(v: Option<i64>) -> Self {
+        v.map_or(Bind::NullInt, Bind::Int)
+    }
+}
+impl From<Option<f64>> for Bind {
+    fn from(v: Option<f64>) -> Self {
+        v.map_or(Bind::NullFloat, Bind::Float)
+    }
+}
+
+/// SQL text under construction with its binds.
+#[derive(Clone, Debug, Default)]
+pub struct Sql {
+    text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Sql {
+        Sql {
+            text: text.to_string(),
+            binds: Vec::new(),
+        }
+    }
+
+    /// Appends raw SQL text (never user input).
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a placeholder for `value`.
+    pub fn bind(&mut self, value: impl Into<Bind>) -> &mut Self {
+        self.binds.push(value.into());
+        self.text.push('$');
+        self.text.push_str(&self.binds.len().to_string());
+        self
+    }
+
+    /// Appends `(v1, v2, ...)` for an `in` list; `(null)` for an empty list, which matches nothing.
+    pub fn bind_list<T: Into<Bind> + Clone>(&mut self, values: &[T]) -> &mut Self {
+        if values.is_empty() {
+            return self.push("(null)");
+        }
+        self.push("(");
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(v.clone());
+        }
+        self.push(")")
+    }
+
+    /// Appends another fragment, renumbering its placeholders after ours.
+    pub fn append(&mut self, other: &Sql) -> &mut Self {
+        let offset = self.binds.len();
+        self.text.push_str(&renumber(&other.text, offset));
+        self.binds.extend(other.binds.iter().cloned());
+        self
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn binds(&self) -> &[Bind] {
+        &self.binds
+    }
+
+    pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
+        let mut q = sqlx::query(&self.text);
+        for b in &self.binds {
+            q = match b {
+                Bind::Text(v) => q.bind(v.as_str()),
+                Bind::Int(v) => q.bind(*v),
+                Bind::Float(v) => q.bind(*v),
+                Bind::Bool(v) => q.bind(*v),
+                Bind::NullText => q.bind(None::<String>),
+                Bind::NullInt => q.bind(None::<i64>),
+                Bind::NullFloat => q.bind(None::<f64>),
+            };
+        }
+        q
+    }
+
+    pub fn query_as<T>(&self) -> QueryAs<'_, Any, T, AnyArguments<'_>>
+    where
+        T: for<'r> FromRow<'r, AnyRow>,
+    {
+        let mut q = sqlx::query_as::<Any, T>(&self.text);
+        for b in &self.binds {
+            q = match b {
+                Bind::Text(v) => q.bind(v.as_str()),
+                Bind::Int(v) => q.bind(*v),
+                Bind::Float(v) => q.bind(*v),
+                Bind::Bool(v) => q.bind(*v),
+                Bind::NullText => q.bind(None::<String>),
+                Bind::NullInt => q.bind(None::<i64>),
+                Bind::NullFloat => q.bind(None::<f64>),
+            };
+        }
+        q
+    }
+}
+
+/// Shifts `$n` placeholders in `text` by `offset`.
+fn renumber(text: &str, offset: usize) -> String {
+    if offset == 0 {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+            let mut n = String::new();
+            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                n.push(*d);
+                chars.next();
+            }
+            let n: usize = n.parse().unwrap_or(0);
+            out.push('$');
+            out.push_str(&(n + offset).to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_in_order_and_renumbered_on_append() {
+        let mut a = Sql::new("select 1 where a = ");
+        a.bind("x");
+        let mut b = Sql::new(" and b = ");
+        b.bind(2_i64).push(" and c in ").bind_list(&[3_i64, 4]);
+        a.append(&b);
+        assert_eq!(
+            a.text(),
+            "select 1 where a = $1 and b = $2 and c in ($3, $4)"
+        );
+        assert_eq!(a.binds().len(), 4);
+    }
+
+    #[test]
+    fn an_empty_in_list_matches_nothing() {
+        let mut a = Sql::new("x in ");
+        a.bind_list::<i64>(&[]);
+        assert_eq!(a.text(), "x in (null)");
+    }
+}
