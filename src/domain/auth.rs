@@ -44,14 +44,8 @@ impl Role {
     }
 }
 
-/// Which programme records a caller may read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RecordScope {
-    /// Every record.
-    All,
-    /// Only engagements this organisation funds (IATI role 1), and what hangs under them.
-    FundedBy(i64),
-}
+/// Which programme records a caller may read (the SQL for it lives in storage).
+pub use crate::storage::scope::Scope as RecordScope;
 
 /// The caller of one request.
 #[derive(Clone, Debug)]

@@ -1,10 +1,18 @@
 //! Domain: validated inputs, the rules of who may do what, and the services that apply a change
 //! and its audit entry in one transaction.
 
+pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod codes;
+pub mod documents;
+pub mod engagements;
+pub mod events;
 pub mod geography;
+pub mod indicators;
+pub mod lessons;
 pub mod organisations;
+pub mod programmes;
+pub mod records;
 pub mod tokens;
 pub mod validate;

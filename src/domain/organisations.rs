@@ -5,7 +5,9 @@ use crate::storage::Db;
 use crate::storage::organisations::{self as store, OrganisationFields, OrganisationRow};
 
 use super::auth::{Role, Viewer};
+use super::records::stale;
 use super::{audit, codes, geography, validate};
+use crate::storage::ownership::Kind;
 
 /// An organisation as the API shows it.
 pub type Organisation = OrganisationRow;
@@ -33,11 +35,11 @@ async fn validate_input(db: &Db, input: OrganisationInput) -> AppResult<Valid> {
     let iati_ref = match input.iati_ref.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(r) => {
-            // IATI organisation identifiers are `{agency prefix}-{id}`, e.g. XM-DAC-41114.
+            // IATI organisation identifiers are `{agency prefix}-{id}`, e.g. XM-DAC-8 (Norway).
             if !r.contains('-') || r.chars().any(char::is_whitespace) || r.len() > 100 {
                 return Err(AppError::bad_input(
                     "input.iatiRef",
-                    "must be an IATI organisation identifier such as XM-DAC-47066",
+                    "must be an IATI organisation identifier such as XM-DAC-8",
                 ));
             }
             Some(r.to_string())
@@ -99,7 +101,7 @@ pub async fn update(
         .await?
         .ok_or_else(|| AppError::not_found(format!("organisation {id}")))?;
     if !store::update(&mut tx, id, version, &fields(&v)).await? {
-        return Err(stale("organisation", id, before.version, version));
+        return Err(stale(Kind::Organisation, id, before.version, version));
     }
     let after = store::find(&mut *tx, id)
         .await?
@@ -108,11 +110,4 @@ pub async fn update(
         .await?;
     tx.commit().await?;
     Ok(after)
-}
-
-/// The CONFLICT for an update that named an old version.
-pub fn stale(what: &str, id: i64, current: i64, given: i64) -> AppError {
-    AppError::conflict(format!(
-        "{what} {id} is at version {current}, not {given}: reload it and apply your change again"
-    ))
 }

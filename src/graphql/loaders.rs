@@ -134,3 +134,66 @@ impl Loader<OrganisationById> for AppLoader {
             .collect())
     }
 }
+
+/// The live documents linked to a record through a link table.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DocumentsOf {
+    pub table: &'static str,
+    pub owner_column: &'static str,
+    pub owner: i64,
+}
+
+impl Loader<DocumentsOf> for AppLoader {
+    type Value = Vec<crate::domain::documents::Document>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[DocumentsOf],
+    ) -> Result<HashMap<DocumentsOf, Self::Value>, LoadError> {
+        let mut out: HashMap<DocumentsOf, Self::Value> = HashMap::new();
+        let mut tables: Vec<(&'static str, &'static str)> =
+            keys.iter().map(|k| (k.table, k.owner_column)).collect();
+        tables.sort();
+        tables.dedup();
+        for (table, owner_column) in tables {
+            let owners: Vec<i64> = keys
+                .iter()
+                .filter(|k| k.table == table)
+                .map(|k| k.owner)
+                .collect();
+            let rows =
+                crate::storage::documents::linked(self.db.pool(), table, owner_column, &owners)
+                    .await?;
+            for (owner, doc) in rows {
+                out.entry(DocumentsOf {
+                    table,
+                    owner_column,
+                    owner,
+                })
+                .or_default()
+                .push(doc);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A programme by id, within the caller's scope.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ProgrammeById(pub i64);
+
+impl Loader<ProgrammeById> for AppLoader {
+    type Value = crate::domain::programmes::Programme;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[ProgrammeById],
+    ) -> Result<HashMap<ProgrammeById, Self::Value>, LoadError> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let scope = self.viewer.record_scope()?;
+        let rows = crate::storage::programmes::by_ids(self.db.pool(), &scope, &ids).await?;
+        Ok(rows.into_iter().map(|r| (ProgrammeById(r.id), r)).collect())
+    }
+}

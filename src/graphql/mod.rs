@@ -1,12 +1,19 @@
 //! GraphQL: the schema, its types and resolvers. Resolvers call the domain layer; they never run
 //! SQL of their own except through storage reads that take the caller's scope.
 
+pub mod activities;
 pub mod context;
+pub mod documents;
+pub mod engagements;
+pub mod events;
 pub mod error;
 pub mod geography;
 pub mod ids;
+pub mod indicators;
+pub mod lessons;
 pub mod loaders;
 pub mod pagination;
+pub mod programmes;
 pub mod reference;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
@@ -17,11 +24,31 @@ use pagination::PageLimits;
 
 /// Every root query field.
 #[derive(MergedObject, Default)]
-pub struct Query(geography::GeographyQuery, reference::ReferenceQuery);
+pub struct Query(
+    geography::GeographyQuery,
+    reference::ReferenceQuery,
+    documents::DocumentQuery,
+    programmes::ProgrammeQuery,
+    engagements::EngagementQuery,
+    activities::ActivityQuery,
+    events::EventQuery,
+    lessons::LessonQuery,
+    indicators::IndicatorQuery,
+);
 
 /// Every root mutation field.
 #[derive(MergedObject, Default)]
-pub struct Mutation(geography::GeographyMutation, reference::ReferenceMutation);
+pub struct Mutation(
+    geography::GeographyMutation,
+    reference::ReferenceMutation,
+    documents::DocumentMutation,
+    programmes::ProgrammeMutation,
+    engagements::EngagementMutation,
+    activities::ActivityMutation,
+    events::EventMutation,
+    lessons::LessonMutation,
+    indicators::IndicatorMutation,
+);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -59,7 +59,7 @@ impl Organisation {
     async fn org_type(&self) -> &str {
         &self.org_type
     }
-    /// IATI organisation identifier, e.g. XM-DAC-47066 (UNODC), where known.
+    /// IATI organisation identifier, e.g. XM-DAC-8 (Norway), where known.
     async fn iati_ref(&self) -> Option<&str> {
         self.iati_ref.as_deref()
     }
@@ -184,7 +184,7 @@ pub struct OrganisationInputGql {
     /// IATI OrganisationType code (see `codelist(name: "OrganisationType")`).
     #[graphql(name = "type")]
     pub org_type: String,
-    /// IATI organisation identifier, e.g. XM-DAC-7 (Norway).
+    /// IATI organisation identifier, e.g. XM-DAC-8 (Norway).
     pub iati_ref: Option<String>,
     /// Country by ISO3, ISO2 or M49 code.
     pub country: Option<String>,

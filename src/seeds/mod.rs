@@ -1,6 +1,7 @@
 //! Reference data (M49 geography, IATI codelists, an example grouping) and the demo dataset, both
 //! compiled into the binary from `seeds/` so a fresh start needs no files beside it.
 
+pub mod demo;
 pub mod reference;
 
 use crate::error::AppResult;
@@ -26,7 +27,16 @@ pub async fn seed(db: &Db, demo: bool) -> AppResult<SeedReport> {
     Ok(report)
 }
 
-/// Demo data arrives with the programme records; until then there is none to load.
-async fn load_demo(_db: &Db) -> AppResult<bool> {
-    Ok(false)
+/// Loads the demo dataset into a database that holds no organisations or programmes yet.
+async fn load_demo(db: &Db) -> AppResult<bool> {
+    let (n,): (i64,) = sqlx::query_as(
+        "select (select count(*) from organisations) + (select count(*) from programmes)",
+    )
+    .fetch_one(db.pool())
+    .await?;
+    if n > 0 {
+        return Ok(false);
+    }
+    demo::load(db).await?;
+    Ok(true)
 }

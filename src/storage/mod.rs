@@ -2,10 +2,19 @@
 //! `Any` driver; statements use `$1` placeholders, which both engines accept. Only SQL text that
 //! genuinely differs between the engines (full-text search, a few functions) is written twice.
 
+pub mod activities;
 pub mod audit;
 pub mod codelists;
 pub mod geography;
+pub mod documents;
+pub mod engagements;
+pub mod events;
+pub mod indicators;
+pub mod lessons;
 pub mod organisations;
+pub mod ownership;
+pub mod programmes;
+pub mod scope;
 pub mod sql;
 pub mod tokens;
 

@@ -1,0 +1,1 @@
+//! Placeholder: indicators land here.

@@ -1,0 +1,92 @@
+//! Rules every programme record shares: who may change it, optimistic versions, archiving and
+//! document links.
+
+use super::audit;
+use super::auth::{Role, Viewer};
+use crate::error::{AppError, AppResult};
+use crate::storage::ownership::{self, Kind, Owners};
+use crate::storage::{Db, documents};
+
+/// Fails unless `viewer` may change a record belonging to `owners`. Admins may change anything;
+/// officers only records whose programmes (and countries, when their token names countries) are
+/// all in their scope; records that belong to no programme are for admins.
+pub fn require_write(viewer: &Viewer, kind: Kind, owners: &Owners) -> AppResult<()> {
+    match kind {
+        Kind::Organisation => {
+            viewer.require_role(&[Role::Admin], "change organisations")?;
+            return Ok(());
+        }
+        Kind::Document => {
+            viewer.require_role(&[Role::Admin, Role::Officer], "change documents")?;
+            return Ok(());
+        }
+        _ => {}
+    }
+    if viewer.is_admin() {
+        return Ok(());
+    }
+    if owners.programmes.is_empty() {
+        viewer.require_role(&[Role::Admin], "change records that belong to no programme")?;
+    }
+    for programme in &owners.programmes {
+        viewer.require_programme_write(programme, &owners.countries)?;
+    }
+    Ok(())
+}
+
+/// The CONFLICT for a change that named an old version.
+pub fn stale(kind: Kind, id: i64, current: i64, given: i64) -> AppError {
+    AppError::conflict(format!(
+        "{} {id} is at version {current}, not {given}: reload it and apply your change again",
+        kind.name()
+    ))
+}
+
+/// Checks that every id names a live document.
+pub async fn resolve_documents(db: &Db, field: &str, ids: &[i64]) -> AppResult<Vec<i64>> {
+    super::validate::distinct(field, ids)?;
+    let found = documents::existing(db.pool(), ids).await?;
+    for (i, id) in ids.iter().enumerate() {
+        if !found.contains(id) {
+            return Err(AppError::bad_input(
+                &format!("{field}[{i}]"),
+                &format!("there is no document Document:{id}"),
+            ));
+        }
+    }
+    Ok(ids.to_vec())
+}
+
+/// Archives a record: it stays (others may refer to it) but drops out of lists.
+pub async fn archive(
+    db: &Db,
+    viewer: &Viewer,
+    kind: Kind,
+    id: i64,
+    version: i64,
+    visible: bool,
+) -> AppResult<i64> {
+    let not_found = || AppError::not_found(format!("{} {id}", kind.name()));
+    if !visible {
+        return Err(not_found());
+    }
+    let mut tx = db.begin().await?;
+    let (current, archived) = ownership::version(&mut *tx, kind, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let owners = ownership::owners(&mut *tx, kind, id).await?;
+    require_write(viewer, kind, &owners)?;
+    if archived {
+        return Err(AppError::conflict(format!(
+            "{} {id} is archived already",
+            kind.name()
+        )));
+    }
+    if !ownership::archive(&mut tx, kind, id, version).await? {
+        return Err(stale(kind, id, current, version));
+    }
+    let after = serde_json::json!({ "archived": true, "version": current + 1 });
+    audit::record::<(), _>(&mut tx, viewer, "archive", kind.name(), id, None, Some(&after)).await?;
+    tx.commit().await?;
+    Ok(current + 1)
+}

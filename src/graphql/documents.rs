@@ -1,0 +1,173 @@
+//! Reference documents.
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
+
+use super::context::Ctx;
+use super::ids::{global_id, parse};
+use super::loaders::DocumentsOf;
+use super::pagination::{Page, PageRequest, TotalCount, page};
+use crate::domain::documents::{self as docs, Document, DocumentInput};
+use crate::storage::documents::{self as store, DocumentFilter};
+
+#[Object]
+impl Document {
+    /// Global id, e.g. Document:1.
+    async fn id(&self) -> ID {
+        global_id("Document", self.id)
+    }
+    /// Title, e.g. "The United Nations Standard Minimum Rules for the Treatment of Prisoners
+    /// (the Nelson Mandela Rules)".
+    async fn title(&self) -> &str {
+        &self.title
+    }
+    /// Where the document can be read.
+    async fn url(&self) -> &str {
+        &self.url
+    }
+    /// IATI DocumentCategory code, e.g. A04 (conditions), A12 (thematic), B02 (institutional strategy).
+    async fn category(&self) -> &str {
+        &self.category_code
+    }
+    /// ISO 639-1 language code, e.g. en.
+    async fn language(&self) -> &str {
+        &self.language
+    }
+    /// Publication date (YYYY-MM-DD), where known.
+    async fn date(&self) -> Option<&str> {
+        self.document_date.as_deref()
+    }
+    /// Publisher, e.g. UNODC or the United Nations General Assembly.
+    async fn publisher(&self) -> &str {
+        &self.publisher
+    }
+    /// Optimistic-concurrency version: pass it back when updating or archiving.
+    async fn version(&self) -> i64 {
+        self.version
+    }
+    /// When it was archived, if it was.
+    async fn archived_at(&self) -> Option<&str> {
+        self.archived_at.as_deref()
+    }
+}
+
+/// Documents linked to a record, for nested fields.
+pub async fn linked(
+    ctx: &Context<'_>,
+    table: &'static str,
+    owner_column: &'static str,
+    owner: i64,
+) -> Result<Vec<Document>> {
+    Ok(ctx
+        .loader()
+        .load_one(DocumentsOf {
+            table,
+            owner_column,
+            owner,
+        })
+        .await?
+        .unwrap_or_default())
+}
+
+/// Narrows a document list.
+#[derive(InputObject, Default)]
+pub struct DocumentFilterInput {
+    /// Part of the title or publisher, case-insensitive.
+    pub search: Option<String>,
+    /// IATI DocumentCategory code.
+    pub category: Option<String>,
+    /// Include archived documents.
+    #[graphql(default)]
+    pub include_archived: bool,
+}
+
+#[derive(Default)]
+pub struct DocumentQuery;
+
+#[Object]
+impl DocumentQuery {
+    /// Reference documents by title (any authenticated caller).
+    async fn documents(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<DocumentFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<Document>> {
+        ctx.viewer().record_scope()?;
+        let f = filter.unwrap_or_default();
+        let filter = DocumentFilter {
+            search: f.search.filter(|s| !s.trim().is_empty()),
+            category: f.category,
+            include_archived: f.include_archived,
+        };
+        let req = PageRequest::new(ctx.page_limits(), first, after)?;
+        let db = ctx.db().clone();
+        let rows = store::list(db.pool(), &filter, req.after()?, req.fetch()).await?;
+        let total = TotalCount::new(move || {
+            let (db, filter) = (db.clone(), filter.clone());
+            async move { store::count(db.pool(), &filter).await }
+        });
+        Ok(page(&req, rows, |r| (r.title.clone(), r.id), |r| r, total))
+    }
+
+    /// One document by id.
+    async fn document(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Document>> {
+        ctx.viewer().record_scope()?;
+        let id = parse("id", "Document", &id)?;
+        Ok(store::find(ctx.db().pool(), id).await?)
+    }
+}
+
+/// A reference document.
+#[derive(InputObject)]
+#[graphql(name = "DocumentInput")]
+pub struct DocumentInputGql {
+    /// Title.
+    pub title: String,
+    /// Where it can be read: an http(s) URL.
+    pub url: String,
+    /// IATI DocumentCategory code, e.g. A12.
+    pub category: String,
+    /// ISO 639-1 language code; en when not given.
+    pub language: Option<String>,
+    /// Publication date, YYYY-MM-DD.
+    pub date: Option<String>,
+    /// Publisher, e.g. UNODC.
+    pub publisher: Option<String>,
+}
+
+impl From<DocumentInputGql> for DocumentInput {
+    fn from(i: DocumentInputGql) -> Self {
+        DocumentInput {
+            title: i.title,
+            url: i.url,
+            category: i.category,
+            language: i.language,
+            date: i.date,
+            publisher: i.publisher,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct DocumentMutation;
+
+#[Object]
+impl DocumentMutation {
+    /// Adds a reference document (admins and officers).
+    async fn create_document(&self, ctx: &Context<'_>, input: DocumentInputGql) -> Result<Document> {
+        Ok(docs::create(ctx.db(), ctx.viewer(), input.into()).await?)
+    }
+
+    /// Changes a reference document; `version` must be the current one.
+    async fn update_document(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: i64,
+        input: DocumentInputGql,
+    ) -> Result<Document> {
+        let id = parse("id", "Document", &id)?;
+        Ok(docs::update(ctx.db(), ctx.viewer(), id, version, input.into()).await?)
+    }
+}

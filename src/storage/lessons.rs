@@ -1,0 +1,1 @@
+//! Placeholder: lessons land here.

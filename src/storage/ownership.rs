@@ -1,0 +1,175 @@
+//! Which programmes (and countries) a record belongs to: what an officer's scope is checked
+//! against before any change, and what `archive` works on.
+
+use sqlx::{Any, Executor};
+
+use crate::error::AppResult;
+
+/// The kinds of record that carry a version and can be archived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Organisation,
+    Document,
+    Programme,
+    Engagement,
+    Activity,
+    Event,
+    Lesson,
+    Result,
+    Indicator,
+}
+
+impl Kind {
+    /// The type name used in global ids and audit entries.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Organisation => "Organisation",
+            Kind::Document => "Document",
+            Kind::Programme => "Programme",
+            Kind::Engagement => "Engagement",
+            Kind::Activity => "Activity",
+            Kind::Event => "Event",
+            Kind::Lesson => "Lesson",
+            Kind::Result => "Result",
+            Kind::Indicator => "Indicator",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Kind> {
+        [
+            Kind::Organisation,
+            Kind::Document,
+            Kind::Programme,
+            Kind::Engagement,
+            Kind::Activity,
+            Kind::Event,
+            Kind::Lesson,
+            Kind::Result,
+            Kind::Indicator,
+        ]
+        .into_iter()
+        .find(|k| k.name() == name)
+    }
+
+    pub fn table(self) -> &'static str {
+        match self {
+            Kind::Organisation => "organisations",
+            Kind::Document => "documents",
+            Kind::Programme => "programmes",
+            Kind::Engagement => "engagements",
+            Kind::Activity => "activities",
+            Kind::Event => "events",
+            Kind::Lesson => "lessons",
+            Kind::Result => "results",
+            Kind::Indicator => "indicators",
+        }
+    }
+
+    /// SQL giving `(programme code, country or null)` rows for record `$1`.
+    fn owners_sql(self) -> &'static str {
+        match self {
+            Kind::Organisation | Kind::Document => "select '', null where 1 = 0",
+            Kind::Programme => "select code, null from programmes where id = $1",
+            Kind::Engagement => {
+                "select p.code, ec.country_iso3 from engagements e \
+                 join programmes p on p.id = e.programme_id \
+                 left join engagement_countries ec on ec.engagement_id = e.id where e.id = $1"
+            }
+            Kind::Activity => {
+                "select p.code, a.country_iso3 from activities a \
+                 join engagements e on e.id = a.engagement_id \
+                 join programmes p on p.id = e.programme_id where a.id = $1"
+            }
+            Kind::Event => {
+                "select p.code, null from event_programmes ep join programmes p on p.id = ep.programme_id \
+                 where ep.event_id = $1 \
+                 union select p.code, null from event_engagements ee \
+                 join engagements e on e.id = ee.engagement_id \
+                 join programmes p on p.id = e.programme_id where ee.event_id = $1"
+            }
+            Kind::Lesson => {
+                "select p.code, null from lessons l join engagements e on e.id = l.source_engagement_id \
+                 join programmes p on p.id = e.programme_id where l.id = $1 \
+                 union select p.code, a.country_iso3 from lessons l join activities a on a.id = l.source_activity_id \
+                 join engagements e on e.id = a.engagement_id \
+                 join programmes p on p.id = e.programme_id where l.id = $1 \
+                 union select p.code, null from lessons l join event_programmes ep on ep.event_id = l.source_event_id \
+                 join programmes p on p.id = ep.programme_id where l.id = $1"
+            }
+            Kind::Result => {
+                "select p.code, null from results r join engagements e on e.id = r.engagement_id \
+                 join programmes p on p.id = e.programme_id where r.id = $1 \
+                 union select p.code, null from results r join programmes p on p.id = r.programme_id \
+                 where r.id = $1"
+            }
+            Kind::Indicator => {
+                "select p.code, null from indicators i join results r on r.id = i.result_id \
+                 join engagements e on e.id = r.engagement_id \
+                 join programmes p on p.id = e.programme_id where i.id = $1 \
+                 union select p.code, null from indicators i join results r on r.id = i.result_id \
+                 join programmes p on p.id = r.programme_id where i.id = $1"
+            }
+        }
+    }
+}
+
+/// The programmes and countries a record belongs to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Owners {
+    pub programmes: Vec<String>,
+    pub countries: Vec<String>,
+}
+
+pub async fn owners<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    kind: Kind,
+    id: i64,
+) -> AppResult<Owners> {
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(kind.owners_sql())
+        .bind(id)
+        .fetch_all(ex)
+        .await?;
+    let mut owners = Owners::default();
+    for (programme, country) in rows {
+        if !owners.programmes.contains(&programme) {
+            owners.programmes.push(programme);
+        }
+        if let Some(c) = country {
+            if !owners.countries.contains(&c) {
+                owners.countries.push(c);
+            }
+        }
+    }
+    Ok(owners)
+}
+
+/// `(version, archived)` of a record, if it exists.
+pub async fn version<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    kind: Kind,
+    id: i64,
+) -> AppResult<Option<(i64, bool)>> {
+    let sql = format!(
+        "select version, archived_at from {} where id = $1",
+        kind.table()
+    );
+    let row: Option<(i64, Option<String>)> =
+        sqlx::query_as(&sql).bind(id).fetch_optional(ex).await?;
+    Ok(row.map(|(v, a)| (v, a.is_some())))
+}
+
+/// Archives a record at `version`; false when the version is stale or it is archived already.
+pub async fn archive(tx: &mut super::Tx, kind: Kind, id: i64, version: i64) -> AppResult<bool> {
+    let sql = format!(
+        "update {} set archived_at = $1, version = version + 1, updated_at = $1 \
+         where id = $2 and version = $3 and archived_at is null",
+        kind.table()
+    );
+    let done = sqlx::query(&sql)
+        .bind(super::now())
+        .bind(id)
+        .bind(version)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
