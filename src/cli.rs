@@ -9,7 +9,11 @@ use crate::error::{AppError, AppResult};
 use crate::storage::{Db, tokens as token_store};
 
 #[derive(Parser, Debug)]
-#[command(name = "ta-tracker", version, about = "Tracks UNODC technical assistance to Member States")]
+#[command(
+    name = "ta-tracker",
+    version,
+    about = "Tracks UNODC technical assistance to Member States"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -247,9 +251,16 @@ async fn token(command: TokenCommand) -> AppResult<()> {
             crate::seeds::seed(&db, false).await?;
             let organisation_id = organisation
                 .map(|o| {
-                    o.rsplit(':').next().unwrap_or("").parse::<i64>().map_err(|_| {
-                        AppError::bad_input("organisation", "must be a number such as 3 or an id such as Organisation:3")
-                    })
+                    o.rsplit(':')
+                        .next()
+                        .unwrap_or("")
+                        .parse::<i64>()
+                        .map_err(|_| {
+                            AppError::bad_input(
+                                "organisation",
+                                "must be a number such as 3 or an id such as Organisation:3",
+                            )
+                        })
                 })
                 .transpose()?;
             let (id, secret) = tokens::create(
@@ -279,7 +290,11 @@ async fn token(command: TokenCommand) -> AppResult<()> {
                     t.name,
                     t.organisation_id.map(|o| o.to_string()).unwrap_or_default(),
                     t.expires_on.unwrap_or_default(),
-                    if t.revoked_at.is_some() { "revoked" } else { "live" }
+                    if t.revoked_at.is_some() {
+                        "revoked"
+                    } else {
+                        "live"
+                    }
                 );
             }
             Ok(())

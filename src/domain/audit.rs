@@ -43,7 +43,8 @@ mod erased {
 
     impl<T: Serialize> Ser for T {
         fn json(&self) -> AppResult<serde_json::Value> {
-            serde_json::to_value(self).map_err(|e| AppError::internal("serialise an audit entry", e))
+            serde_json::to_value(self)
+                .map_err(|e| AppError::internal("serialise an audit entry", e))
         }
     }
 }

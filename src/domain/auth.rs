@@ -124,12 +124,12 @@ impl Viewer {
                         "this token may not write in programme {programme}"
                     )));
                 }
-                if !self.countries.is_empty() {
-                    if let Some(c) = countries.iter().find(|c| !self.countries.contains(c)) {
-                        return Err(AppError::forbidden(format!(
-                            "this token may not write for country {c}"
-                        )));
-                    }
+                if !self.countries.is_empty()
+                    && let Some(c) = countries.iter().find(|c| !self.countries.contains(c))
+                {
+                    return Err(AppError::forbidden(format!(
+                        "this token may not write for country {c}"
+                    )));
                 }
                 Ok(())
             }
@@ -148,7 +148,8 @@ impl Viewer {
 /// A new random token: `tat_` and 64 hex digits (256 bits).
 pub fn generate_token() -> AppResult<String> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| AppError::internal("generate a token", e.to_string()))?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| AppError::internal("generate a token", e.to_string()))?;
     Ok(format!("tat_{}", hex(&bytes)))
 }
 
@@ -187,10 +188,13 @@ pub async fn authenticate(db: &Db, header: Option<&str>) -> AppResult<Viewer> {
     if let Some(expires) = &row.expires_on {
         let today = chrono::Utc::now().date_naive().to_string();
         if *expires < today {
-            return Err(AppError::Unauthenticated("the token has expired".to_string()));
+            return Err(AppError::Unauthenticated(
+                "the token has expired".to_string(),
+            ));
         }
     }
-    let role = Role::parse(&row.role).map_err(|_| AppError::internal("read a token", "bad role"))?;
+    let role =
+        Role::parse(&row.role).map_err(|_| AppError::internal("read a token", "bad role"))?;
     let scopes = storage::tokens::scopes(db.pool(), row.id).await?;
     let pick = |kind: &str| {
         scopes
@@ -272,7 +276,10 @@ mod tests {
         };
         assert_eq!(reporter.record_scope().unwrap(), RecordScope::All);
         assert_eq!(
-            reporter.require_programme_write("P", &[]).unwrap_err().code(),
+            reporter
+                .require_programme_write("P", &[])
+                .unwrap_err()
+                .code(),
             "FORBIDDEN"
         );
     }

@@ -35,7 +35,11 @@ async fn validate_input(db: &Db, i: DocumentInput) -> AppResult<Valid> {
     let category = codes::require(db, "DocumentCategory", "input.category", i.category.trim())
         .await?
         .code;
-    let language = i.language.unwrap_or_else(|| "en".into()).trim().to_lowercase();
+    let language = i
+        .language
+        .unwrap_or_else(|| "en".into())
+        .trim()
+        .to_lowercase();
     codes::require(db, "Language", "input.language", &language).await?;
     let date = i
         .date
@@ -75,7 +79,16 @@ pub async fn create(db: &Db, viewer: &Viewer, input: DocumentInput) -> AppResult
     let after = store::find(&mut *tx, id)
         .await?
         .ok_or_else(|| AppError::internal("read a new document", "missing"))?;
-    audit::record::<(), _>(&mut tx, viewer, "create", "Document", id, None, Some(&after)).await?;
+    audit::record::<(), _>(
+        &mut tx,
+        viewer,
+        "create",
+        "Document",
+        id,
+        None,
+        Some(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -99,7 +112,16 @@ pub async fn update(
     let after = store::find(&mut *tx, id)
         .await?
         .ok_or_else(|| AppError::internal("read an updated document", "missing"))?;
-    audit::record(&mut tx, viewer, "update", "Document", id, Some(&before), Some(&after)).await?;
+    audit::record(
+        &mut tx,
+        viewer,
+        "update",
+        "Document",
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }

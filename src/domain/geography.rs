@@ -119,9 +119,11 @@ pub fn normalise_country_code(code: &str) -> String {
 
 /// Finds a country by ISO3, ISO2 or M49 code.
 pub async fn country(db: &Db, code: &str) -> AppResult<Option<Country>> {
-    Ok(store::find_country(db.pool(), &normalise_country_code(code))
-        .await?
-        .map(Country::from))
+    Ok(
+        store::find_country(db.pool(), &normalise_country_code(code))
+            .await?
+            .map(Country::from),
+    )
 }
 
 /// Resolves a region or grouping code given as `field`; unknown codes are the caller's error.

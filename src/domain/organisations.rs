@@ -81,8 +81,16 @@ pub async fn create(db: &Db, viewer: &Viewer, input: OrganisationInput) -> AppRe
     let after = store::find(&mut *tx, id)
         .await?
         .ok_or_else(|| AppError::internal("read a new organisation", "missing"))?;
-    audit::record::<(), _>(&mut tx, viewer, "create", "Organisation", id, None, Some(&after))
-        .await?;
+    audit::record::<(), _>(
+        &mut tx,
+        viewer,
+        "create",
+        "Organisation",
+        id,
+        None,
+        Some(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -106,8 +114,16 @@ pub async fn update(
     let after = store::find(&mut *tx, id)
         .await?
         .ok_or_else(|| AppError::internal("read an updated organisation", "missing"))?;
-    audit::record(&mut tx, viewer, "update", "Organisation", id, Some(&before), Some(&after))
-        .await?;
+    audit::record(
+        &mut tx,
+        viewer,
+        "update",
+        "Organisation",
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }

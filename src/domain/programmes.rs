@@ -79,8 +79,12 @@ pub async fn create(db: &Db, viewer: &Viewer, p: ProgrammePatch) -> AppResult<Pr
         p.description.as_deref().unwrap_or(""),
         p.thematic_area.as_deref().unwrap_or(""),
     )?;
-    let documents = resolve_documents(db, "input.documents", &p.documents.unwrap_or_default()).await?;
-    if store::find_by_code(db.pool(), &Scope::All, &v.code).await?.is_some() {
+    let documents =
+        resolve_documents(db, "input.documents", &p.documents.unwrap_or_default()).await?;
+    if store::find_by_code(db.pool(), &Scope::All, &v.code)
+        .await?
+        .is_some()
+    {
         return Err(AppError::conflict(format!(
             "a programme with code {} already exists",
             v.code
@@ -88,11 +92,28 @@ pub async fn create(db: &Db, viewer: &Viewer, p: ProgrammePatch) -> AppResult<Pr
     }
     let mut tx = db.begin().await?;
     let id = store::insert(&mut tx, &fields(&v)).await?;
-    set_links(&mut tx, "programme_documents", "programme_id", "document_id", id, &documents).await?;
+    set_links(
+        &mut tx,
+        "programme_documents",
+        "programme_id",
+        "document_id",
+        id,
+        &documents,
+    )
+    .await?;
     let after = store::find(&mut *tx, &Scope::All, id)
         .await?
         .ok_or_else(|| AppError::internal("read a new programme", "missing"))?;
-    audit::record::<(), _>(&mut tx, viewer, "create", "Programme", id, None, Some(&after)).await?;
+    audit::record::<(), _>(
+        &mut tx,
+        viewer,
+        "create",
+        "Programme",
+        id,
+        None,
+        Some(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -111,7 +132,10 @@ pub async fn update(
         .ok_or_else(|| AppError::not_found(format!("Programme {id}")))?;
     let owners = ownership::owners(db.pool(), Kind::Programme, id).await?;
     require_write(viewer, Kind::Programme, &owners)?;
-    if p.code.as_ref().is_some_and(|c| c.trim().to_ascii_uppercase() != before.code) {
+    if p.code
+        .as_ref()
+        .is_some_and(|c| c.trim().to_ascii_uppercase() != before.code)
+    {
         viewer.require_role(&[Role::Admin], "change a programme's code")?;
     }
     let v = validate_fields(
@@ -129,13 +153,29 @@ pub async fn update(
         return Err(stale(Kind::Programme, id, before.version, version));
     }
     if let Some(documents) = documents {
-        set_links(&mut tx, "programme_documents", "programme_id", "document_id", id, &documents)
-            .await?;
+        set_links(
+            &mut tx,
+            "programme_documents",
+            "programme_id",
+            "document_id",
+            id,
+            &documents,
+        )
+        .await?;
     }
     let after = store::find(&mut *tx, &Scope::All, id)
         .await?
         .ok_or_else(|| AppError::internal("read an updated programme", "missing"))?;
-    audit::record(&mut tx, viewer, "update", "Programme", id, Some(&before), Some(&after)).await?;
+    audit::record(
+        &mut tx,
+        viewer,
+        "update",
+        "Programme",
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }

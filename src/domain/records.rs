@@ -86,7 +86,16 @@ pub async fn archive(
         return Err(stale(kind, id, current, version));
     }
     let after = serde_json::json!({ "archived": true, "version": current + 1 });
-    audit::record::<(), _>(&mut tx, viewer, "archive", kind.name(), id, None, Some(&after)).await?;
+    audit::record::<(), _>(
+        &mut tx,
+        viewer,
+        "archive",
+        kind.name(),
+        id,
+        None,
+        Some(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(current + 1)
 }

@@ -28,13 +28,15 @@ pub async fn create(db: &Db, req: TokenRequest) -> AppResult<(i64, String)> {
             "an officer token must name at least one programme",
         ));
     }
-    if let Some(org) = req.organisation_id {
-        if storage::organisations::find(db.pool(), org).await?.is_none() {
-            return Err(AppError::bad_input(
-                "organisation",
-                &format!("there is no organisation {org}"),
-            ));
-        }
+    if let Some(org) = req.organisation_id
+        && storage::organisations::find(db.pool(), org)
+            .await?
+            .is_none()
+    {
+        return Err(AppError::bad_input(
+            "organisation",
+            &format!("there is no organisation {org}"),
+        ));
     }
     let expires = match &req.expires {
         Some(d) => Some(super::validate::date("expires", d)?.to_string()),

@@ -154,17 +154,16 @@ mod tests {
 
     #[test]
     fn dates_are_iso_and_ordered() {
-        assert_eq!(
-            date("d", "2019-06-28").unwrap().to_string(),
-            "2019-06-28"
-        );
+        assert_eq!(date("d", "2019-06-28").unwrap().to_string(), "2019-06-28");
         assert!(date("d", "28/06/2019").is_err());
         assert!(date("d", "2019-02-30").is_err());
         assert!(date("d", "0001-01-01").is_err());
         let a = date("d", "2020-01-02").unwrap();
         let b = date("d", "2020-01-01").unwrap();
         assert_eq!(
-            date_order("input.endDate", a, b).unwrap_err().client_message(),
+            date_order("input.endDate", a, b)
+                .unwrap_err()
+                .client_message(),
             "input.endDate: must not be before the start date 2020-01-02"
         );
         assert!(date_order("e", b, a).is_ok());

@@ -9,6 +9,7 @@ use super::pagination::{Page, PageRequest, TotalCount, page};
 use crate::domain::documents::{self as docs, Document, DocumentInput};
 use crate::storage::documents::{self as store, DocumentFilter};
 
+/// A reference document: the Nelson Mandela Rules, a UNODC handbook or checklist, an evaluation.
 #[Object]
 impl Document {
     /// Global id, e.g. Document:1.
@@ -155,7 +156,11 @@ pub struct DocumentMutation;
 #[Object]
 impl DocumentMutation {
     /// Adds a reference document (admins and officers).
-    async fn create_document(&self, ctx: &Context<'_>, input: DocumentInputGql) -> Result<Document> {
+    async fn create_document(
+        &self,
+        ctx: &Context<'_>,
+        input: DocumentInputGql,
+    ) -> Result<Document> {
         Ok(docs::create(ctx.db(), ctx.viewer(), input.into()).await?)
     }
 

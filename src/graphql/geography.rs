@@ -6,9 +6,10 @@ use super::context::Ctx;
 use super::loaders::{CountryByIso3, GroupingsOfCountry, RegionByCode, RegionChildren};
 use super::pagination::{Page, PageRequest, TotalCount, page};
 use crate::domain::geography::{self as geo, Country, Grouping, NewGrouping, Region, RegionLevel};
-use crate::storage::geography::{self as store, Area, CountryFilter};
 use crate::storage::Db;
+use crate::storage::geography::{self as store, Area, CountryFilter};
 
+/// A country or area of the UN M49 standard, with its place in the M49 hierarchy.
 #[Object]
 impl Country {
     /// ISO 3166-1 alpha-3 code, e.g. NOR.
@@ -56,7 +57,10 @@ impl Country {
 
 async fn load_region(ctx: &Context<'_>, code: Option<&str>) -> Result<Option<Region>> {
     match code {
-        Some(code) => Ok(ctx.loader().load_one(RegionByCode(code.to_string())).await?),
+        Some(code) => Ok(ctx
+            .loader()
+            .load_one(RegionByCode(code.to_string()))
+            .await?),
         None => Ok(None),
     }
 }
@@ -64,11 +68,15 @@ async fn load_region(ctx: &Context<'_>, code: Option<&str>) -> Result<Option<Reg
 /// Looks up a country by ISO3 for nested fields.
 pub async fn load_country(ctx: &Context<'_>, iso3: Option<&str>) -> Result<Option<Country>> {
     match iso3 {
-        Some(code) => Ok(ctx.loader().load_one(CountryByIso3(code.to_string())).await?),
+        Some(code) => Ok(ctx
+            .loader()
+            .load_one(CountryByIso3(code.to_string()))
+            .await?),
         None => Ok(None),
     }
 }
 
+/// A region of the UN M49 standard at any level (world, region, sub-region, intermediate region).
 #[Object]
 impl Region {
     /// UN M49 code, three digits: 001 world, 150 Europe, 154 Northern Europe, 035 South-eastern Asia.
@@ -115,6 +123,7 @@ impl Region {
     }
 }
 
+/// A named set of countries that is not an M49 region, such as the area of a UNODC regional office.
 #[Object]
 impl Grouping {
     /// Short code, e.g. UNODC-ROSEAP. Usable wherever a region code is accepted.
@@ -181,6 +190,7 @@ pub struct CountryFilterInput {
 #[derive(Default)]
 pub struct GeographyQuery;
 
+/// Geography: countries, M49 regions, groupings.
 #[Object]
 impl GeographyQuery {
     /// Countries and areas of the UN M49 standard, by name.
@@ -266,6 +276,7 @@ pub struct CreateGroupingInput {
 #[derive(Default)]
 pub struct GeographyMutation;
 
+/// Geography changes.
 #[Object]
 impl GeographyMutation {
     /// Creates a grouping of countries (admins only).

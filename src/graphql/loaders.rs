@@ -47,7 +47,10 @@ impl Loader<RegionByCode> for AppLoader {
     type Value = Region;
     type Error = LoadError;
 
-    async fn load(&self, keys: &[RegionByCode]) -> Result<HashMap<RegionByCode, Region>, LoadError> {
+    async fn load(
+        &self,
+        keys: &[RegionByCode],
+    ) -> Result<HashMap<RegionByCode, Region>, LoadError> {
         let codes: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
         let rows = geography::regions_by_code(self.db.pool(), &codes).await?;
         Ok(rows
@@ -108,11 +111,13 @@ impl Loader<GroupingsOfCountry> for AppLoader {
         let rows = geography::groupings_of_countries(self.db.pool(), &codes).await?;
         let mut out: HashMap<GroupingsOfCountry, Vec<Grouping>> = HashMap::new();
         for (iso3, code, name, description) in rows {
-            out.entry(GroupingsOfCountry(iso3)).or_default().push(Grouping {
-                code,
-                name,
-                description,
-            });
+            out.entry(GroupingsOfCountry(iso3))
+                .or_default()
+                .push(Grouping {
+                    code,
+                    name,
+                    description,
+                });
         }
         Ok(out)
     }

@@ -5,8 +5,8 @@ pub mod activities;
 pub mod context;
 pub mod documents;
 pub mod engagements;
-pub mod events;
 pub mod error;
+pub mod events;
 pub mod geography;
 pub mod ids;
 pub mod indicators;
@@ -24,6 +24,7 @@ use pagination::PageLimits;
 
 /// Every root query field.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct Query(
     geography::GeographyQuery,
     reference::ReferenceQuery,

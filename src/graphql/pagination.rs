@@ -64,7 +64,7 @@ pub fn encode_cursor<K: serde::Serialize>(key: &K) -> String {
 }
 
 fn decode_cursor(cursor: &str) -> AppResult<serde_json::Value> {
-    if cursor.len() % 2 != 0 || cursor.len() > 2_000 {
+    if !cursor.len().is_multiple_of(2) || cursor.len() > 2_000 {
         return Err(bad_cursor());
     }
     let bytes = (0..cursor.len())

@@ -11,6 +11,7 @@ use crate::domain::geography::Country;
 use crate::domain::organisations::{self as orgs, Organisation, OrganisationInput};
 use crate::storage::organisations::{self as store, OrganisationFilter};
 
+/// One code of an IATI 2.03 codelist.
 #[Object]
 impl Code {
     /// The code as IATI writes it, e.g. 2 for "Implementation" in ActivityStatus.
@@ -44,6 +45,7 @@ pub struct CodelistSummary {
     pub size: i64,
 }
 
+/// An organisation: a Member State government, UN entity, donor or NGO.
 #[Object]
 impl Organisation {
     /// Global id, e.g. Organisation:3.
@@ -121,13 +123,11 @@ impl ReferenceQuery {
 
     /// The IATI codelists held, with their sizes.
     async fn codelists(&self, ctx: &Context<'_>) -> Result<Vec<CodelistSummary>> {
-        Ok(
-            crate::storage::codelists::list_names(ctx.db().pool())
-                .await?
-                .into_iter()
-                .map(|(name, size)| CodelistSummary { name, size })
-                .collect(),
-        )
+        Ok(crate::storage::codelists::list_names(ctx.db().pool())
+            .await?
+            .into_iter()
+            .map(|(name, size)| CodelistSummary { name, size })
+            .collect())
     }
 
     /// Organisations by name.

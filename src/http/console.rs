@@ -41,7 +41,11 @@ mod tests {
         let page = html();
         assert!(!page.contains("/*EXAMPLES*/[]"));
         assert!(page.contains("Programme officers") || page.contains("\"audience\""));
-        for external in ["<script src=\"http", "<link href=\"http", "@import url(http"] {
+        for external in [
+            "<script src=\"http",
+            "<link href=\"http",
+            "@import url(http",
+        ] {
             assert!(!page.contains(external), "{external}");
         }
     }

@@ -127,19 +127,25 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
         return request_error(
             StatusCode::NOT_ACCEPTABLE,
             MediaType::Json,
-            "BAD_REQUEST",
+            "BAD_USER_INPUT",
             "the Accept header must allow application/graphql-response+json or application/json",
         );
     };
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
     if content_type.as_deref() != Some(JSON) {
         return request_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             media,
-            "BAD_REQUEST",
+            "BAD_USER_INPUT",
             "POST /graphql needs Content-Type: application/json",
         );
     }
@@ -149,7 +155,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
             return request_error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 media,
-                "BAD_REQUEST",
+                "BAD_USER_INPUT",
                 &format!(
                     "the request body is larger than {} bytes",
                     state.limits.max_body_bytes
@@ -163,7 +169,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
             return request_error(
                 StatusCode::BAD_REQUEST,
                 media,
-                "BAD_REQUEST",
+                "BAD_USER_INPUT",
                 "the request body is not valid JSON",
             );
         }
@@ -172,7 +178,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
         return request_error(
             StatusCode::BAD_REQUEST,
             media,
-            "BAD_REQUEST",
+            "BAD_USER_INPUT",
             "batched requests are not supported: send one operation per request",
         );
     }
@@ -181,7 +187,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
         .and_then(build_request);
     match parsed {
         Ok(request) => execute(&state, &headers, request, media, &Method::POST).await,
-        Err(message) => request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", &message),
+        Err(message) => request_error(StatusCode::BAD_REQUEST, media, "BAD_USER_INPUT", &message),
     }
 }
 
@@ -212,7 +218,7 @@ pub async fn get(
         return request_error(
             StatusCode::NOT_ACCEPTABLE,
             MediaType::Json,
-            "BAD_REQUEST",
+            "BAD_USER_INPUT",
             "the Accept header must allow application/graphql-response+json or application/json",
         );
     };
@@ -230,7 +236,7 @@ pub async fn get(
     });
     match body.and_then(build_request) {
         Ok(request) => execute(&state, &headers, request, media, &Method::GET).await,
-        Err(message) => request_error(StatusCode::BAD_REQUEST, media, "BAD_REQUEST", &message),
+        Err(message) => request_error(StatusCode::BAD_REQUEST, media, "BAD_USER_INPUT", &message),
     }
 }
 
@@ -240,7 +246,11 @@ fn is_mutation(request: &Request) -> bool {
         return false;
     };
     let op = match &request.operation_name {
-        Some(name) => doc.operations.iter().find(|(n, _)| n.map(|n| n.as_str()) == Some(name.as_str())).map(|(_, op)| op),
+        Some(name) => doc
+            .operations
+            .iter()
+            .find(|(n, _)| n.map(|n| n.as_str()) == Some(name.as_str()))
+            .map(|(_, op)| op),
         None => doc.operations.iter().next().map(|(_, op)| op),
     };
     op.is_some_and(|op| op.node.ty != OperationType::Query)
@@ -257,7 +267,7 @@ async fn execute(
         let mut resp = request_error(
             StatusCode::METHOD_NOT_ALLOWED,
             media,
-            "BAD_REQUEST",
+            "BAD_USER_INPUT",
             "mutations must be sent with POST",
         );
         resp.headers_mut()
@@ -292,7 +302,7 @@ async fn execute(
             return request_error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 media,
-                "TIMEOUT",
+                "INTERNAL",
                 &format!(
                     "the request took longer than {} seconds",
                     state.limits.request_timeout_secs
@@ -307,10 +317,9 @@ async fn execute(
 /// failure) has no `data`, and is a 400 in the GraphQL media type; under plain JSON every
 /// well-formed request gets 200, as the specification asks.
 fn graphql_response(response: Response, media: MediaType) -> HttpResponse {
-    let request_error =
-        response.data == async_graphql::Value::Null
-            && !response.errors.is_empty()
-            && response.errors.iter().all(|e| e.path.is_empty());
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
     let mut body = serde_json::Map::new();
     if !request_error {
         body.insert(
@@ -319,10 +328,18 @@ fn graphql_response(response: Response, media: MediaType) -> HttpResponse {
         );
     }
     if !response.errors.is_empty() {
-        body.insert(
-            "errors".into(),
-            serde_json::to_value(&response.errors).unwrap_or(Value::Null),
-        );
+        let mut errors = serde_json::to_value(&response.errors).unwrap_or(Value::Null);
+        // Parse, validation and limit failures come from the library without a code; they are
+        // all the client's to fix.
+        if let Some(list) = errors.as_array_mut() {
+            for e in list
+                .iter_mut()
+                .filter(|e| e["extensions"]["code"].is_null())
+            {
+                e["extensions"]["code"] = Value::from("BAD_USER_INPUT");
+            }
+        }
+        body.insert("errors".into(), errors);
     }
     if !response.extensions.is_empty() {
         body.insert(
@@ -358,11 +375,15 @@ mod tests {
         assert_eq!(negotiate(&HeaderMap::new()), Some(MediaType::Json));
         assert_eq!(negotiate(&accept("*/*")), Some(MediaType::Json));
         assert_eq!(
-            negotiate(&accept("application/graphql-response+json, application/json;q=0.9")),
+            negotiate(&accept(
+                "application/graphql-response+json, application/json;q=0.9"
+            )),
             Some(MediaType::GraphqlResponse)
         );
         assert_eq!(
-            negotiate(&accept("application/graphql-response+json;q=0.5, application/json")),
+            negotiate(&accept(
+                "application/graphql-response+json;q=0.5, application/json"
+            )),
             Some(MediaType::Json)
         );
         assert_eq!(negotiate(&accept("text/html")), None);

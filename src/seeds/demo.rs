@@ -18,12 +18,30 @@ use crate::storage::Db;
 
 /// The demo files, in the order they run.
 const FILES: &[(&str, &str)] = &[
-    ("10-organisations.json", include_str!("../../seeds/demo/10-organisations.json")),
-    ("20-programmes.json", include_str!("../../seeds/demo/20-programmes.json")),
-    ("30-activities.json", include_str!("../../seeds/demo/30-activities.json")),
-    ("40-events.json", include_str!("../../seeds/demo/40-events.json")),
-    ("50-lessons.json", include_str!("../../seeds/demo/50-lessons.json")),
-    ("60-results.json", include_str!("../../seeds/demo/60-results.json")),
+    (
+        "10-organisations.json",
+        include_str!("../../seeds/demo/10-organisations.json"),
+    ),
+    (
+        "20-programmes.json",
+        include_str!("../../seeds/demo/20-programmes.json"),
+    ),
+    (
+        "30-activities.json",
+        include_str!("../../seeds/demo/30-activities.json"),
+    ),
+    (
+        "40-events.json",
+        include_str!("../../seeds/demo/40-events.json"),
+    ),
+    (
+        "50-lessons.json",
+        include_str!("../../seeds/demo/50-lessons.json"),
+    ),
+    (
+        "60-results.json",
+        include_str!("../../seeds/demo/60-results.json"),
+    ),
 ];
 
 #[derive(Deserialize)]
@@ -41,7 +59,9 @@ fn substitute(value: &Value, captured: &HashMap<String, Value>) -> Value {
             let key = &s[2..s.len() - 1];
             captured.get(key).cloned().unwrap_or(Value::Null)
         }
-        Value::Array(items) => Value::Array(items.iter().map(|v| substitute(v, captured)).collect()),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| substitute(v, captured)).collect())
+        }
         Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(k, v)| (k.clone(), substitute(v, captured)))
@@ -74,10 +94,7 @@ pub async fn load(db: &Db) -> AppResult<()> {
             }
             if let (Some(id), Some(path)) = (&step.id, &step.capture) {
                 let data = response.data.into_json().unwrap_or(Value::Null);
-                let value = path
-                    .split('.')
-                    .fold(&data, |v, key| &v[key])
-                    .clone();
+                let value = path.split('.').fold(&data, |v, key| &v[key]).clone();
                 captured.insert(id.clone(), value);
             }
         }

@@ -14,29 +14,98 @@ const GROUPINGS: &str = include_str!("../../seeds/reference/groupings.csv");
 
 /// The IATI codelists shipped, by IATI name.
 pub const CODELISTS: &[(&str, &str)] = &[
-    ("ActivityDateType", include_str!("../../seeds/reference/iati-codelists/ActivityDateType.csv")),
-    ("ActivityStatus", include_str!("../../seeds/reference/iati-codelists/ActivityStatus.csv")),
-    ("BudgetStatus", include_str!("../../seeds/reference/iati-codelists/BudgetStatus.csv")),
-    ("BudgetType", include_str!("../../seeds/reference/iati-codelists/BudgetType.csv")),
-    ("Currency", include_str!("../../seeds/reference/iati-codelists/Currency.csv")),
-    ("DescriptionType", include_str!("../../seeds/reference/iati-codelists/DescriptionType.csv")),
-    ("DocumentCategory", include_str!("../../seeds/reference/iati-codelists/DocumentCategory.csv")),
-    ("IndicatorMeasure", include_str!("../../seeds/reference/iati-codelists/IndicatorMeasure.csv")),
-    ("IndicatorVocabulary", include_str!("../../seeds/reference/iati-codelists/IndicatorVocabulary.csv")),
-    ("Language", include_str!("../../seeds/reference/iati-codelists/Language.csv")),
-    ("OrganisationRole", include_str!("../../seeds/reference/iati-codelists/OrganisationRole.csv")),
-    ("OrganisationType", include_str!("../../seeds/reference/iati-codelists/OrganisationType.csv")),
-    ("PolicyMarker", include_str!("../../seeds/reference/iati-codelists/PolicyMarker.csv")),
-    ("PolicyMarkerVocabulary", include_str!("../../seeds/reference/iati-codelists/PolicyMarkerVocabulary.csv")),
-    ("PolicySignificance", include_str!("../../seeds/reference/iati-codelists/PolicySignificance.csv")),
-    ("RegionVocabulary", include_str!("../../seeds/reference/iati-codelists/RegionVocabulary.csv")),
-    ("ResultType", include_str!("../../seeds/reference/iati-codelists/ResultType.csv")),
-    ("ResultVocabulary", include_str!("../../seeds/reference/iati-codelists/ResultVocabulary.csv")),
-    ("Sector", include_str!("../../seeds/reference/iati-codelists/Sector.csv")),
-    ("SectorVocabulary", include_str!("../../seeds/reference/iati-codelists/SectorVocabulary.csv")),
-    ("TagVocabulary", include_str!("../../seeds/reference/iati-codelists/TagVocabulary.csv")),
-    ("UNSDG-Goals", include_str!("../../seeds/reference/iati-codelists/UNSDG-Goals.csv")),
-    ("UNSDG-Targets", include_str!("../../seeds/reference/iati-codelists/UNSDG-Targets.csv")),
+    (
+        "ActivityDateType",
+        include_str!("../../seeds/reference/iati-codelists/ActivityDateType.csv"),
+    ),
+    (
+        "ActivityStatus",
+        include_str!("../../seeds/reference/iati-codelists/ActivityStatus.csv"),
+    ),
+    (
+        "BudgetStatus",
+        include_str!("../../seeds/reference/iati-codelists/BudgetStatus.csv"),
+    ),
+    (
+        "BudgetType",
+        include_str!("../../seeds/reference/iati-codelists/BudgetType.csv"),
+    ),
+    (
+        "Currency",
+        include_str!("../../seeds/reference/iati-codelists/Currency.csv"),
+    ),
+    (
+        "DescriptionType",
+        include_str!("../../seeds/reference/iati-codelists/DescriptionType.csv"),
+    ),
+    (
+        "DocumentCategory",
+        include_str!("../../seeds/reference/iati-codelists/DocumentCategory.csv"),
+    ),
+    (
+        "IndicatorMeasure",
+        include_str!("../../seeds/reference/iati-codelists/IndicatorMeasure.csv"),
+    ),
+    (
+        "IndicatorVocabulary",
+        include_str!("../../seeds/reference/iati-codelists/IndicatorVocabulary.csv"),
+    ),
+    (
+        "Language",
+        include_str!("../../seeds/reference/iati-codelists/Language.csv"),
+    ),
+    (
+        "OrganisationRole",
+        include_str!("../../seeds/reference/iati-codelists/OrganisationRole.csv"),
+    ),
+    (
+        "OrganisationType",
+        include_str!("../../seeds/reference/iati-codelists/OrganisationType.csv"),
+    ),
+    (
+        "PolicyMarker",
+        include_str!("../../seeds/reference/iati-codelists/PolicyMarker.csv"),
+    ),
+    (
+        "PolicyMarkerVocabulary",
+        include_str!("../../seeds/reference/iati-codelists/PolicyMarkerVocabulary.csv"),
+    ),
+    (
+        "PolicySignificance",
+        include_str!("../../seeds/reference/iati-codelists/PolicySignificance.csv"),
+    ),
+    (
+        "RegionVocabulary",
+        include_str!("../../seeds/reference/iati-codelists/RegionVocabulary.csv"),
+    ),
+    (
+        "ResultType",
+        include_str!("../../seeds/reference/iati-codelists/ResultType.csv"),
+    ),
+    (
+        "ResultVocabulary",
+        include_str!("../../seeds/reference/iati-codelists/ResultVocabulary.csv"),
+    ),
+    (
+        "Sector",
+        include_str!("../../seeds/reference/iati-codelists/Sector.csv"),
+    ),
+    (
+        "SectorVocabulary",
+        include_str!("../../seeds/reference/iati-codelists/SectorVocabulary.csv"),
+    ),
+    (
+        "TagVocabulary",
+        include_str!("../../seeds/reference/iati-codelists/TagVocabulary.csv"),
+    ),
+    (
+        "UNSDG-Goals",
+        include_str!("../../seeds/reference/iati-codelists/UNSDG-Goals.csv"),
+    ),
+    (
+        "UNSDG-Targets",
+        include_str!("../../seeds/reference/iati-codelists/UNSDG-Targets.csv"),
+    ),
 ];
 
 #[derive(Deserialize)]
@@ -84,12 +153,14 @@ pub fn geography() -> AppResult<(Vec<RegionRow>, Vec<CountryRow>)> {
     let mut regions: BTreeMap<String, RegionRow> = BTreeMap::new();
     let mut add = |code: &str, name: &str, level: &str, parent: Option<&str>| {
         if !code.is_empty() {
-            regions.entry(code.to_string()).or_insert_with(|| RegionRow {
-                code: code.to_string(),
-                name: name.to_string(),
-                level: level.to_string(),
-                parent_code: parent.map(str::to_string),
-            });
+            regions
+                .entry(code.to_string())
+                .or_insert_with(|| RegionRow {
+                    code: code.to_string(),
+                    name: name.to_string(),
+                    level: level.to_string(),
+                    parent_code: parent.map(str::to_string),
+                });
         }
     };
     add("001", "World", "world", None);
@@ -97,7 +168,12 @@ pub fn geography() -> AppResult<(Vec<RegionRow>, Vec<CountryRow>)> {
     for row in csv::Reader::from_reader(M49.as_bytes()).deserialize::<M49Row>() {
         let r = row.map_err(|e| bad_seed("read m49_countries.csv", e))?;
         add(&r.region_code, &r.region, "region", Some("001"));
-        add(&r.sub_region_code, &r.sub_region, "sub_region", Some(&r.region_code));
+        add(
+            &r.sub_region_code,
+            &r.sub_region,
+            "sub_region",
+            Some(&r.region_code),
+        );
         add(
             &r.intermediate_region_code,
             &r.intermediate_region,
@@ -147,7 +223,11 @@ pub async fn load(db: &Db) -> AppResult<SeedReport> {
         }
         for row in csv::Reader::from_reader(text.as_bytes()).deserialize::<CodeCsvRow>() {
             let r = row.map_err(|e| bad_seed("read a codelist CSV", e))?;
-            let status = if r.status.is_empty() { "active".to_string() } else { r.status };
+            let status = if r.status.is_empty() {
+                "active".to_string()
+            } else {
+                r.status
+            };
             codelists::insert_item(
                 &mut tx,
                 &codelists::CodeRow {
@@ -187,7 +267,11 @@ mod tests {
         let codes: Vec<&str> = regions.iter().map(|r| r.code.as_str()).collect();
         for r in &regions {
             if let Some(p) = &r.parent_code {
-                assert!(codes.contains(&p.as_str()), "{} has unknown parent {p}", r.code);
+                assert!(
+                    codes.contains(&p.as_str()),
+                    "{} has unknown parent {p}",
+                    r.code
+                );
             }
         }
         let south_eastern_asia = countries

@@ -96,9 +96,8 @@ pub async fn find_country<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     code: &str,
 ) -> AppResult<Option<CountryRow>> {
-    let sql = format!(
-        "select {COUNTRY_COLUMNS} from countries where iso3 = $1 or iso2 = $1 or m49 = $1"
-    );
+    let sql =
+        format!("select {COUNTRY_COLUMNS} from countries where iso3 = $1 or iso2 = $1 or m49 = $1");
     Ok(sqlx::query_as(&sql).bind(code).fetch_optional(ex).await?)
 }
 

@@ -5,10 +5,10 @@
 pub mod activities;
 pub mod audit;
 pub mod codelists;
-pub mod geography;
 pub mod documents;
 pub mod engagements;
 pub mod events;
+pub mod geography;
 pub mod indicators;
 pub mod lessons;
 pub mod organisations;
@@ -22,7 +22,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
+use sqlx::{Any, AnyPool, ConnectOptions, Connection, Executor, Transaction};
 
 use crate::error::AppError;
 
@@ -118,6 +118,13 @@ impl Db {
             }),
             Backend::Postgres => pool_options,
         };
+        // One direct connection first: a pool retries refused connections until its acquire
+        // timeout and then reports only the timeout, hiding the cause an operator needs.
+        let probe = options
+            .connect()
+            .await
+            .map_err(|e| AppError::unavailable("connect to the database", e))?;
+        let _ = probe.close().await;
         let pool = pool_options
             .connect_with(options)
             .await

@@ -113,7 +113,10 @@ pub async fn find_by_iati_ref<'e, E: Executor<'e, Database = Any>>(
     iati_ref: &str,
 ) -> AppResult<Option<OrganisationRow>> {
     let sql = format!("select {COLUMNS} from organisations where iati_ref = $1");
-    Ok(sqlx::query_as(&sql).bind(iati_ref).fetch_optional(ex).await?)
+    Ok(sqlx::query_as(&sql)
+        .bind(iati_ref)
+        .fetch_optional(ex)
+        .await?)
 }
 
 pub async fn insert(tx: &mut super::Tx, f: &OrganisationFields<'_>) -> AppResult<i64> {

@@ -134,10 +134,10 @@ pub async fn owners<'e, E: Executor<'e, Database = Any>>(
         if !owners.programmes.contains(&programme) {
             owners.programmes.push(programme);
         }
-        if let Some(c) = country {
-            if !owners.countries.contains(&c) {
-                owners.countries.push(c);
-            }
+        if let Some(c) = country
+            && !owners.countries.contains(&c)
+        {
+            owners.countries.push(c);
         }
     }
     Ok(owners)

@@ -51,7 +51,8 @@ fn where_clause(scope: &Scope, f: &ProgrammeFilter) -> Sql {
             .push(")");
     }
     if let Some(t) = &f.thematic_area {
-        sql.push(" and lower(thematic_area) = ").bind(t.to_lowercase());
+        sql.push(" and lower(thematic_area) = ")
+            .bind(t.to_lowercase());
     }
     sql
 }

@@ -1,0 +1,159 @@
+//! The command line as an operator uses it: the real binary, a throwaway SQLite file, and what
+//! appears on stdout, stderr and in the exit status.
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// Runs the binary with `args`, isolated from the caller's configuration.
+fn run(args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ta-tracker"));
+    cmd.args(args);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("TA_TRACKER_") {
+            cmd.env_remove(&key);
+        }
+    }
+    cmd.env_remove("RUST_LOG").output().expect("run ta-tracker")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[track_caller]
+fn assert_success(o: &Output) {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        o.status,
+        stdout(o),
+        stderr(o)
+    );
+}
+
+/// Asserts a failure reported as one `error: ...` line, with no panic or backtrace.
+#[track_caller]
+fn assert_one_line_error(o: &Output) -> String {
+    let err = stderr(o);
+    assert!(!o.status.success(), "expected failure; stderr: {err}");
+    assert!(!err.contains("panicked"), "panic: {err}");
+    assert!(!err.contains("backtrace"), "backtrace: {err}");
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line expected on stderr: {err}");
+    assert!(lines[0].starts_with("error: "), "{err}");
+    lines[0].to_string()
+}
+
+/// A temporary SQLite database URL; the directory lives as long as the guard.
+fn temp_db() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    (dir, url)
+}
+
+#[test]
+fn schema_prints_exactly_the_published_sdl() {
+    let o = run(&["schema"]);
+    assert_success(&o);
+    let published = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schema/schema.graphql"
+    ))
+    .expect("read schema/schema.graphql")
+    .replace("\r\n", "\n");
+    assert!(
+        stdout(&o) == published,
+        "`ta-tracker schema` differs from schema/schema.graphql; see `cargo test --test schema`"
+    );
+}
+
+#[test]
+fn migrate_then_seed_succeed_on_a_fresh_file() {
+    let (_dir, url) = temp_db();
+    assert_success(&run(&["migrate", "--database-url", &url]));
+    let o = run(&["seed", "--database-url", &url]);
+    assert_success(&o);
+    assert!(
+        stdout(&o).is_empty(),
+        "seed reports on stderr: {}",
+        stdout(&o)
+    );
+    // Seeding twice is harmless.
+    assert_success(&run(&["seed", "--database-url", &url]));
+}
+
+#[test]
+fn tokens_are_created_listed_without_their_secret_and_revoked() {
+    let (_dir, url) = temp_db();
+    let o = run(&[
+        "token",
+        "create",
+        "--role",
+        "admin",
+        "--name",
+        "x",
+        "--database-url",
+        &url,
+    ]);
+    assert_success(&o);
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1, "only the secret on stdout: {out:?}");
+    let secret = lines[0];
+    assert!(secret.starts_with("tat_"), "{secret}");
+
+    let o = run(&["token", "list", "--database-url", &url]);
+    assert_success(&o);
+    let list = stdout(&o);
+    assert!(!list.contains(secret), "the list shows the secret: {list}");
+    assert!(!list.contains(&secret["tat_".len()..]), "{list}");
+    let row = list
+        .lines()
+        .find(|l| l.starts_with("1\t"))
+        .unwrap_or_else(|| panic!("token 1 not listed: {list}"));
+    assert!(row.contains("admin") && row.contains("\tx\t"), "{row}");
+    assert!(row.ends_with("live"), "{row}");
+
+    assert_success(&run(&["token", "revoke", "1", "--database-url", &url]));
+    let o = run(&["token", "list", "--database-url", &url]);
+    let list = stdout(&o);
+    let row = list.lines().find(|l| l.starts_with("1\t")).unwrap();
+    assert!(row.ends_with("revoked"), "{row}");
+}
+
+#[test]
+fn a_donor_token_needs_an_organisation() {
+    let (_dir, url) = temp_db();
+    let o = run(&["token", "create", "--role", "donor", "--database-url", &url]);
+    let line = assert_one_line_error(&o);
+    assert!(line.contains("organisation"), "{line}");
+    assert!(stdout(&o).is_empty(), "no secret printed: {}", stdout(&o));
+}
+
+#[test]
+fn an_unknown_flag_fails() {
+    let o = run(&["migrate", "--no-such-flag"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("--no-such-flag"), "{}", stderr(&o));
+}
+
+#[test]
+fn an_unreachable_database_is_a_one_line_error_not_a_panic() {
+    let started = Instant::now();
+    let o = run(&[
+        "migrate",
+        "--database-url",
+        "postgres://nobody@127.0.0.1:1/none",
+    ]);
+    let elapsed = started.elapsed();
+    assert_one_line_error(&o);
+    eprintln!("gave up on the unreachable database after {elapsed:?}");
+    assert!(
+        elapsed < Duration::from_secs(15),
+        "took {elapsed:?} to give up"
+    );
+}
