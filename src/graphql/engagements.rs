@@ -1,25 +1,440 @@
-//! Placeholder: engagements land here.
+//! Engagements: technical assistance by a programme in one or more countries.
 
-use async_graphql::Object;
+use std::collections::HashMap;
+
+use async_graphql::dataloader::Loader;
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+
+use super::context::Ctx;
+use super::error::LoadError;
+use super::ids::{global_id, parse};
+use super::loaders::{AppLoader, OrganisationById, ProgrammeById};
+use super::pagination::{Page, PageRequest, TotalCount, page};
+use crate::domain::documents::Document;
+use crate::domain::engagements::Engagement;
+use crate::domain::geography::{Country, Region};
+use crate::domain::organisations::Organisation;
+use crate::domain::programmes::Programme;
+use crate::domain::{geography, validate};
+use crate::storage::engagements::{
+    self as store, Budget, Children, CountryShare, EngagementFilter, EngagementOrder, Participant,
+    PolicyMarker, SectorShare,
+};
+use crate::storage::programmes;
+
+/// Technical assistance by a UNODC programme in one or more countries (an IATI activity).
+#[Object]
+impl Engagement {
+    /// Global id, e.g. Engagement:4.
+    async fn id(&self) -> ID {
+        global_id("Engagement", self.id)
+    }
+    /// The programme it belongs to.
+    async fn programme(&self, ctx: &Context<'_>) -> Result<Option<Programme>> {
+        Ok(ctx
+            .loader()
+            .load_one(ProgrammeById(self.programme_id))
+            .await?)
+    }
+    /// Title.
+    async fn title(&self) -> &str {
+        &self.title
+    }
+    /// What the engagement does.
+    async fn description(&self) -> &str {
+        &self.description
+    }
+    /// What it sets out to achieve.
+    async fn objectives(&self) -> &str {
+        &self.objectives
+    }
+    /// Globally unique IATI activity identifier; cannot change once set.
+    async fn iati_identifier(&self) -> Option<&str> {
+        self.iati_identifier.as_deref()
+    }
+    /// IATI ActivityStatus code: 1 pipeline, 2 implementation, 3 finalisation, 4 closed,
+    /// 5 cancelled, 6 suspended.
+    async fn status(&self) -> &str {
+        &self.status_code
+    }
+    /// Planned start date (YYYY-MM-DD).
+    async fn planned_start(&self) -> Option<&str> {
+        self.planned_start.as_deref()
+    }
+    /// Planned end date.
+    async fn planned_end(&self) -> Option<&str> {
+        self.planned_end.as_deref()
+    }
+    /// Actual start date.
+    async fn actual_start(&self) -> Option<&str> {
+        self.actual_start.as_deref()
+    }
+    /// Actual end date.
+    async fn actual_end(&self) -> Option<&str> {
+        self.actual_end.as_deref()
+    }
+    /// Start of the span the engagement counts as active in period filters and reports: the
+    /// actual start once it has started, else the planned start.
+    async fn active_from(&self) -> &str {
+        &self.active_from
+    }
+    /// End of that span: the actual end once started (else planned); null means ongoing.
+    async fn active_to(&self) -> Option<&str> {
+        self.active_to.as_deref()
+    }
+    /// Recipient countries with their shares (percentages summing to 100).
+    async fn recipient_countries(&self, ctx: &Context<'_>) -> Result<Vec<CountryShare>> {
+        Ok(children(ctx, self.id).await?.countries)
+    }
+    /// The recipient M49 region, for engagements not split by country.
+    async fn recipient_region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+        match &self.recipient_region_code {
+            Some(code) => Ok(ctx
+                .loader()
+                .load_one(super::loaders::RegionByCode(code.clone()))
+                .await?),
+            None => Ok(None),
+        }
+    }
+    /// Participating organisations with their IATI roles (funding, accountable, extending,
+    /// implementing).
+    async fn participating_organisations(&self, ctx: &Context<'_>) -> Result<Vec<Participant>> {
+        Ok(children(ctx, self.id).await?.participants)
+    }
+    /// OECD DAC 5-digit sectors with their shares.
+    async fn sectors(&self, ctx: &Context<'_>) -> Result<Vec<SectorShare>> {
+        Ok(children(ctx, self.id).await?.sectors)
+    }
+    /// SDG targets it contributes to, e.g. 16.3, 16.a.
+    async fn sdg_targets(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(children(ctx, self.id).await?.sdg_targets)
+    }
+    /// IATI policy markers with their significance (e.g. gender equality, significant objective).
+    async fn policy_markers(&self, ctx: &Context<'_>) -> Result<Vec<PolicyMarker>> {
+        Ok(children(ctx, self.id).await?.policy_markers)
+    }
+    /// Budgets, each for a period of at most one year.
+    async fn budgets(&self, ctx: &Context<'_>) -> Result<Vec<Budget>> {
+        Ok(children(ctx, self.id).await?.budgets)
+    }
+    /// Reference documents.
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<Document>> {
+        super::documents::linked(ctx, "engagement_documents", "engagement_id", self.id).await
+    }
+    /// Optimistic-concurrency version: pass it back when updating or archiving.
+    async fn version(&self) -> i64 {
+        self.version
+    }
+    /// When it was archived, if it was.
+    async fn archived_at(&self) -> Option<&str> {
+        self.archived_at.as_deref()
+    }
+    /// When it was recorded.
+    async fn created_at(&self) -> &str {
+        &self.created_at
+    }
+    /// When it last changed.
+    async fn updated_at(&self) -> &str {
+        &self.updated_at
+    }
+}
+
+/// A recipient country and its share of the engagement.
+#[Object]
+impl CountryShare {
+    /// The country.
+    async fn country(&self, ctx: &Context<'_>) -> Result<Option<Country>> {
+        super::geography::load_country(ctx, Some(&self.country_iso3)).await
+    }
+    /// Its share of the engagement, in percent.
+    async fn percentage(&self) -> f64 {
+        self.percentage
+    }
+}
+
+/// An organisation taking part in an engagement, in an IATI role.
+#[Object(name = "ParticipatingOrganisation")]
+impl Participant {
+    /// The organisation.
+    async fn organisation(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        Ok(ctx
+            .loader()
+            .load_one(OrganisationById(self.organisation_id))
+            .await?)
+    }
+    /// IATI OrganisationRole code: 1 funding, 2 accountable, 3 extending, 4 implementing.
+    async fn role(&self) -> &str {
+        &self.role_code
+    }
+}
+
+/// An OECD DAC sector and its share.
+#[Object]
+impl SectorShare {
+    /// DAC 5-digit purpose code, e.g. 15130 (legal and judicial development).
+    async fn code(&self) -> &str {
+        &self.sector_code
+    }
+    /// Its share of the engagement, in percent.
+    async fn percentage(&self) -> f64 {
+        self.percentage
+    }
+}
+
+/// An IATI policy marker and how significant the policy is to the engagement.
+#[Object]
+impl PolicyMarker {
+    /// IATI PolicyMarker code, e.g. 1 (gender equality).
+    async fn code(&self) -> &str {
+        &self.marker_code
+    }
+    /// IATI PolicySignificance code: 0 not targeted, 1 significant, 2 principal objective, ...
+    async fn significance(&self) -> &str {
+        &self.significance_code
+    }
+}
+
+/// A budget for one period of at most a year.
+#[Object]
+impl Budget {
+    /// First day of the period.
+    async fn period_start(&self) -> &str {
+        &self.period_start
+    }
+    /// Last day of the period.
+    async fn period_end(&self) -> &str {
+        &self.period_end
+    }
+    /// Amount in `currency`.
+    async fn amount(&self) -> f64 {
+        self.amount
+    }
+    /// ISO 4217 currency code, e.g. USD.
+    async fn currency(&self) -> &str {
+        &self.currency
+    }
+    /// The date the amount's exchange value refers to.
+    async fn value_date(&self) -> &str {
+        &self.value_date
+    }
+}
+
+/// The lists of one engagement, batched for every engagement in the response.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ChildrenOf(pub i64);
+
+impl Loader<ChildrenOf> for AppLoader {
+    type Value = Children;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ChildrenOf]) -> Result<HashMap<ChildrenOf, Children>, LoadError> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let all = store::children(self.db.pool(), &ids).await?;
+        Ok(all.into_iter().map(|(id, c)| (ChildrenOf(id), c)).collect())
+    }
+}
+
+async fn children(ctx: &Context<'_>, id: i64) -> Result<Children> {
+    Ok(ctx
+        .loader()
+        .load_one(ChildrenOf(id))
+        .await?
+        .unwrap_or_default())
+}
+
+/// An engagement by id, within the caller's scope.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct EngagementById(pub i64);
+
+impl Loader<EngagementById> for AppLoader {
+    type Value = Engagement;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[EngagementById],
+    ) -> Result<HashMap<EngagementById, Engagement>, LoadError> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let scope = self.viewer.record_scope()?;
+        let rows = store::by_ids(self.db.pool(), &scope, &ids).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (EngagementById(r.id), r))
+            .collect())
+    }
+}
+
+/// The engagement with this id, if the caller may see it (for nested fields).
+pub async fn load_engagement(ctx: &Context<'_>, id: i64) -> Result<Option<Engagement>> {
+    Ok(ctx.loader().load_one(EngagementById(id)).await?)
+}
+
+/// The live engagements of a programme.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct EngagementsOfProgramme(pub i64);
+
+impl Loader<EngagementsOfProgramme> for AppLoader {
+    type Value = Vec<Engagement>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[EngagementsOfProgramme],
+    ) -> Result<HashMap<EngagementsOfProgramme, Vec<Engagement>>, LoadError> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let scope = self.viewer.record_scope()?;
+        let mut out: HashMap<EngagementsOfProgramme, Vec<Engagement>> = HashMap::new();
+        for r in store::of_programmes(self.db.pool(), &scope, &ids).await? {
+            out.entry(EngagementsOfProgramme(r.programme_id))
+                .or_default()
+                .push(r);
+        }
+        Ok(out)
+    }
+}
+
+pub async fn engagements_of_programme(
+    ctx: &Context<'_>,
+    programme_id: i64,
+) -> Result<Vec<Engagement>> {
+    Ok(ctx
+        .loader()
+        .load_one(EngagementsOfProgramme(programme_id))
+        .await?
+        .unwrap_or_default())
+}
+
+/// Narrows an engagement list.
+#[derive(InputObject, Default)]
+pub struct EngagementFilterInput {
+    /// Programme code.
+    pub programme: Option<String>,
+    /// A recipient country (ISO3, ISO2 or M49).
+    pub country: Option<String>,
+    /// An M49 region at any level or a grouping code: engagements with a recipient country there.
+    pub region: Option<String>,
+    /// IATI ActivityStatus code.
+    pub status: Option<String>,
+    /// Engagements this organisation funds (IATI role 1).
+    pub donor: Option<ID>,
+    /// Active on or after this date (YYYY-MM-DD); engagements with no end are ongoing.
+    pub from: Option<String>,
+    /// Active on or before this date.
+    pub to: Option<String>,
+    /// Words in the title, description, objectives or IATI identifier.
+    pub search: Option<String>,
+    /// Include archived engagements.
+    #[graphql(default)]
+    pub include_archived: bool,
+}
+
+/// The order of an engagement list.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EngagementOrderBy {
+    /// Most recent start first.
+    #[default]
+    StartDateDesc,
+    /// Earliest start first.
+    StartDateAsc,
+    /// By title.
+    Title,
+}
+
+async fn to_filter(ctx: &Context<'_>, f: EngagementFilterInput) -> Result<EngagementFilter> {
+    let db = ctx.db();
+    let scope = ctx.viewer().record_scope()?;
+    let programme_id = match f.programme {
+        Some(code) => Some(
+            programmes::find_by_code(db.pool(), &scope, &code.trim().to_ascii_uppercase())
+                .await?
+                .map(|p| p.id)
+                .unwrap_or(-1),
+        ),
+        None => None,
+    };
+    let country_iso3 = match f.country {
+        Some(c) => Some(
+            geography::country(db, &c)
+                .await?
+                .map(|c| c.iso3)
+                .ok_or_else(|| {
+                    crate::error::AppError::bad_input(
+                        "filter.country",
+                        &format!("{c} is not a known country code"),
+                    )
+                })?,
+        ),
+        None => None,
+    };
+    let area = match f.region {
+        Some(code) => Some(geography::area(db, "filter.region", &code).await?),
+        None => None,
+    };
+    let donor_id = f
+        .donor
+        .map(|d| parse("filter.donor", "Organisation", &d))
+        .transpose()?;
+    let from = f
+        .from
+        .map(|d| validate::date("filter.from", &d).map(|d| d.to_string()))
+        .transpose()?;
+    let to =
+        f.to.map(|d| validate::date("filter.to", &d).map(|d| d.to_string()))
+            .transpose()?;
+    Ok(EngagementFilter {
+        programme_id,
+        country_iso3,
+        area,
+        status_code: f.status,
+        donor_id,
+        from,
+        to,
+        search: f.search.filter(|s| !s.trim().is_empty()),
+        include_archived: f.include_archived,
+    })
+}
 
 #[derive(Default)]
 pub struct EngagementQuery;
 
+/// Engagements.
 #[Object]
 impl EngagementQuery {
-    /// Placeholder until engagements land.
-    async fn pending_engagements(&self) -> bool {
-        false
+    /// Engagements the caller may see (donors: those their organisation funds).
+    async fn engagements(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<EngagementFilterInput>,
+        #[graphql(default)] order_by: EngagementOrderBy,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<Engagement>> {
+        let scope = ctx.viewer().record_scope()?;
+        let filter = to_filter(ctx, filter.unwrap_or_default()).await?;
+        let order = match order_by {
+            EngagementOrderBy::StartDateDesc => EngagementOrder::StartDesc,
+            EngagementOrderBy::StartDateAsc => EngagementOrder::StartAsc,
+            EngagementOrderBy::Title => EngagementOrder::Title,
+        };
+        let req = PageRequest::new(ctx.page_limits(), first, after)?;
+        let db = ctx.db().clone();
+        let rows =
+            store::list(db.pool(), &scope, &filter, order, req.after()?, req.fetch()).await?;
+        let total = TotalCount::new(move || {
+            let (db, filter, scope) = (db.clone(), filter.clone(), scope.clone());
+            async move { store::count(db.pool(), &scope, &filter).await }
+        });
+        let key = move |r: &Engagement| match order {
+            EngagementOrder::Title => (r.title.clone(), r.id),
+            _ => (r.active_from.clone(), r.id),
+        };
+        Ok(page(&req, rows, key, |r| r, total))
     }
-}
 
-#[derive(Default)]
-pub struct EngagementMutation;
-
-#[Object]
-impl EngagementMutation {
-    /// Placeholder until engagements land.
-    async fn pending_engagements(&self) -> bool {
-        false
+    /// One engagement by id; null when it does not exist or the caller may not see it.
+    async fn engagement(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Engagement>> {
+        let scope = ctx.viewer().record_scope()?;
+        let id = parse("id", "Engagement", &id)?;
+        Ok(store::find(ctx.db().pool(), &scope, id).await?)
     }
 }

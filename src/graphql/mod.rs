@@ -4,6 +4,7 @@
 pub mod activities;
 pub mod context;
 pub mod documents;
+pub mod engagement_inputs;
 pub mod engagements;
 pub mod error;
 pub mod events;
@@ -14,6 +15,7 @@ pub mod lessons;
 pub mod loaders;
 pub mod pagination;
 pub mod programmes;
+pub mod records;
 pub mod reference;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
@@ -35,6 +37,7 @@ pub struct Query(
     events::EventQuery,
     lessons::LessonQuery,
     indicators::IndicatorQuery,
+    records::RecordQuery,
 );
 
 /// Every root mutation field.
@@ -44,11 +47,12 @@ pub struct Mutation(
     reference::ReferenceMutation,
     documents::DocumentMutation,
     programmes::ProgrammeMutation,
-    engagements::EngagementMutation,
+    engagement_inputs::EngagementMutation,
     activities::ActivityMutation,
     events::EventMutation,
     lessons::LessonMutation,
     indicators::IndicatorMutation,
+    records::RecordMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -51,3 +51,463 @@ where
         archived: row.archived_at.is_some(),
     }))
 }
+
+#[derive(Clone, Debug, FromRow, serde::Serialize)]
+pub struct EngagementRow {
+    pub id: i64,
+    pub programme_id: i64,
+    pub title: String,
+    pub description: String,
+    pub objectives: String,
+    pub iati_identifier: Option<String>,
+    pub status_code: String,
+    pub planned_start: Option<String>,
+    pub planned_end: Option<String>,
+    pub actual_start: Option<String>,
+    pub actual_end: Option<String>,
+    pub active_from: String,
+    pub active_to: Option<String>,
+    pub recipient_region_code: Option<String>,
+    pub version: i64,
+    pub archived_at: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+const COLUMNS: &str = "e.id, e.programme_id, e.title, e.description, e.objectives, \
+    e.iati_identifier, e.status_code, e.planned_start, e.planned_end, e.actual_start, \
+    e.actual_end, e.active_from, e.active_to, e.recipient_region_code, e.version, e.archived_at, \
+    e.created_at, e.updated_at";
+
+/// The main fields of an engagement as written.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct EngagementFields {
+    pub programme_id: i64,
+    pub title: String,
+    pub description: String,
+    pub objectives: String,
+    pub iati_identifier: Option<String>,
+    pub status_code: String,
+    pub planned_start: Option<String>,
+    pub planned_end: Option<String>,
+    pub actual_start: Option<String>,
+    pub actual_end: Option<String>,
+    pub active_from: String,
+    pub active_to: Option<String>,
+    pub recipient_region_code: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, FromRow, serde::Serialize)]
+pub struct CountryShare {
+    pub engagement_id: i64,
+    pub country_iso3: String,
+    pub percentage: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, FromRow, serde::Serialize)]
+pub struct Participant {
+    pub engagement_id: i64,
+    pub organisation_id: i64,
+    pub role_code: String,
+}
+
+#[derive(Clone, Debug, PartialEq, FromRow, serde::Serialize)]
+pub struct SectorShare {
+    pub engagement_id: i64,
+    pub sector_code: String,
+    pub percentage: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, FromRow, serde::Serialize)]
+pub struct PolicyMarker {
+    pub engagement_id: i64,
+    pub marker_code: String,
+    pub significance_code: String,
+}
+
+#[derive(Clone, Debug, PartialEq, FromRow, serde::Serialize)]
+pub struct Budget {
+    pub engagement_id: i64,
+    pub period_start: String,
+    pub period_end: String,
+    pub amount: f64,
+    pub currency: String,
+    pub value_date: String,
+}
+
+/// Everything an engagement lists, replaced as a whole when a list is changed.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Children {
+    pub countries: Vec<CountryShare>,
+    pub participants: Vec<Participant>,
+    pub sectors: Vec<SectorShare>,
+    pub sdg_targets: Vec<String>,
+    pub policy_markers: Vec<PolicyMarker>,
+    pub budgets: Vec<Budget>,
+    pub documents: Vec<i64>,
+}
+
+/// What an engagement list may be narrowed by.
+#[derive(Clone, Debug, Default)]
+pub struct EngagementFilter {
+    pub programme_id: Option<i64>,
+    pub country_iso3: Option<String>,
+    pub area: Option<super::geography::Area>,
+    pub status_code: Option<String>,
+    pub donor_id: Option<i64>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub search: Option<String>,
+    pub include_archived: bool,
+}
+
+/// The orders an engagement list comes in; each is a keyset `(key, id)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngagementOrder {
+    StartDesc,
+    StartAsc,
+    Title,
+}
+
+impl EngagementOrder {
+    fn key(self) -> &'static str {
+        match self {
+            EngagementOrder::StartDesc | EngagementOrder::StartAsc => "e.active_from",
+            EngagementOrder::Title => "e.title",
+        }
+    }
+    fn descending(self) -> bool {
+        self == EngagementOrder::StartDesc
+    }
+}
+
+fn where_clause(scope: &Scope, f: &EngagementFilter) -> Sql {
+    let mut sql = Sql::new(" where 1 = 1");
+    sql.append(&scope.engagements("e.id"));
+    if !f.include_archived {
+        sql.push(" and e.archived_at is null");
+    }
+    if let Some(p) = f.programme_id {
+        sql.push(" and e.programme_id = ").bind(p);
+    }
+    if let Some(c) = &f.country_iso3 {
+        sql.push(
+            " and e.id in (select engagement_id from engagement_countries where country_iso3 = ",
+        )
+        .bind(c)
+        .push(")");
+    }
+    if let Some(area) = &f.area {
+        sql.push(" and (e.id in (select engagement_id from engagement_countries where ")
+            .append(&area.contains("country_iso3"))
+            .push(")");
+        if let super::geography::Area::Region(code) = area {
+            sql.push(" or e.recipient_region_code = ").bind(code);
+        }
+        sql.push(")");
+    }
+    if let Some(s) = &f.status_code {
+        sql.push(" and e.status_code = ").bind(s);
+    }
+    if let Some(d) = f.donor_id {
+        sql.push(
+            " and e.id in (select engagement_id from engagement_organisations \
+             where role_code = '1' and organisation_id = ",
+        )
+        .bind(d)
+        .push(")");
+    }
+    // Overlap with [from, to]: active_to null means ongoing.
+    if let Some(from) = &f.from {
+        sql.push(" and (e.active_to is null or e.active_to >= ")
+            .bind(from)
+            .push(")");
+    }
+    if let Some(to) = &f.to {
+        sql.push(" and e.active_from <= ").bind(to);
+    }
+    if let Some(s) = &f.search {
+        let pattern = format!("%{}%", s.to_lowercase());
+        sql.push(" and (lower(e.title) like ")
+            .bind(&pattern)
+            .push(" or lower(e.description) like ")
+            .bind(&pattern)
+            .push(" or lower(e.objectives) like ")
+            .bind(&pattern)
+            .push(" or lower(coalesce(e.iati_identifier, '')) like ")
+            .bind(pattern)
+            .push(")");
+    }
+    sql
+}
+
+pub async fn list<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    f: &EngagementFilter,
+    order: EngagementOrder,
+    after: Option<(String, i64)>,
+    limit: i64,
+) -> AppResult<Vec<EngagementRow>> {
+    let mut sql = Sql::new(&format!("select {COLUMNS} from engagements e"));
+    sql.append(&where_clause(scope, f));
+    let (key, cmp, dir) = if order.descending() {
+        (order.key(), "<", "desc")
+    } else {
+        (order.key(), ">", "asc")
+    };
+    if let Some((k, id)) = after {
+        sql.push(&format!(" and ({key} {cmp} "))
+            .bind(&k)
+            .push(&format!(" or ({key} = "))
+            .bind(k)
+            .push(&format!(" and e.id {cmp} "))
+            .bind(id)
+            .push("))");
+    }
+    sql.push(&format!(" order by {key} {dir}, e.id {dir} limit "))
+        .bind(limit);
+    Ok(sql.query_as().fetch_all(ex).await?)
+}
+
+pub async fn count<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    f: &EngagementFilter,
+) -> AppResult<i64> {
+    let mut sql = Sql::new("select count(*) from engagements e");
+    sql.append(&where_clause(scope, f));
+    let (n,): (i64,) = sql.query_as().fetch_one(ex).await?;
+    Ok(n)
+}
+
+pub async fn by_ids<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    ids: &[i64],
+) -> AppResult<Vec<EngagementRow>> {
+    let mut sql = Sql::new(&format!(
+        "select {COLUMNS} from engagements e where e.id in "
+    ));
+    sql.bind_list(ids).append(&scope.engagements("e.id"));
+    Ok(sql.query_as().fetch_all(ex).await?)
+}
+
+pub async fn find<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    id: i64,
+) -> AppResult<Option<EngagementRow>> {
+    Ok(by_ids(ex, scope, &[id]).await?.pop())
+}
+
+/// Live engagements of the given programmes (for nested lists), in start order.
+pub async fn of_programmes<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    programme_ids: &[i64],
+) -> AppResult<Vec<EngagementRow>> {
+    let mut sql = Sql::new(&format!(
+        "select {COLUMNS} from engagements e where e.archived_at is null and e.programme_id in "
+    ));
+    sql.bind_list(programme_ids)
+        .append(&scope.engagements("e.id"))
+        .push(" order by e.active_from desc, e.id desc");
+    Ok(sql.query_as().fetch_all(ex).await?)
+}
+
+/// The lists of the given engagements: one statement per list, whatever the number of ids.
+pub async fn children<'e, E>(
+    ex: E,
+    ids: &[i64],
+) -> AppResult<std::collections::HashMap<i64, Children>>
+where
+    E: Executor<'e, Database = Any> + Copy,
+{
+    let mut out: std::collections::HashMap<i64, Children> =
+        ids.iter().map(|id| (*id, Children::default())).collect();
+    let select = |cols: &str, table: &str, order: &str| {
+        let mut sql = Sql::new(&format!(
+            "select {cols} from {table} where engagement_id in "
+        ));
+        sql.bind_list(ids)
+            .push(&format!(" order by engagement_id, {order}"));
+        sql
+    };
+    let q = select(
+        "engagement_id, country_iso3, percentage",
+        "engagement_countries",
+        "percentage desc, country_iso3",
+    );
+    for r in q.query_as::<CountryShare>().fetch_all(ex).await? {
+        out.entry(r.engagement_id).or_default().countries.push(r);
+    }
+    let q = select(
+        "engagement_id, organisation_id, role_code",
+        "engagement_organisations",
+        "role_code, organisation_id",
+    );
+    for r in q.query_as::<Participant>().fetch_all(ex).await? {
+        out.entry(r.engagement_id).or_default().participants.push(r);
+    }
+    let q = select(
+        "engagement_id, sector_code, percentage",
+        "engagement_sectors",
+        "percentage desc, sector_code",
+    );
+    for r in q.query_as::<SectorShare>().fetch_all(ex).await? {
+        out.entry(r.engagement_id).or_default().sectors.push(r);
+    }
+    let q = select(
+        "engagement_id, target_code",
+        "engagement_sdg_targets",
+        "target_code",
+    );
+    for (e, t) in q.query_as::<(i64, String)>().fetch_all(ex).await? {
+        out.entry(e).or_default().sdg_targets.push(t);
+    }
+    let q = select(
+        "engagement_id, marker_code, significance_code",
+        "engagement_policy_markers",
+        "marker_code",
+    );
+    for r in q.query_as::<PolicyMarker>().fetch_all(ex).await? {
+        out.entry(r.engagement_id)
+            .or_default()
+            .policy_markers
+            .push(r);
+    }
+    let q = select(
+        "engagement_id, period_start, period_end, amount, currency, value_date",
+        "budgets",
+        "period_start, id",
+    );
+    for r in q.query_as::<Budget>().fetch_all(ex).await? {
+        out.entry(r.engagement_id).or_default().budgets.push(r);
+    }
+    let q = select(
+        "engagement_id, document_id",
+        "engagement_documents",
+        "document_id",
+    );
+    for (e, d) in q.query_as::<(i64, i64)>().fetch_all(ex).await? {
+        out.entry(e).or_default().documents.push(d);
+    }
+    Ok(out)
+}
+
+pub async fn insert(tx: &mut super::Tx, f: &EngagementFields) -> AppResult<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "insert into engagements (programme_id, title, description, objectives, iati_identifier, \
+         status_code, planned_start, planned_end, actual_start, actual_end, active_from, active_to, \
+         recipient_region_code, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) returning id",
+    )
+    .bind(f.programme_id)
+    .bind(&f.title)
+    .bind(&f.description)
+    .bind(&f.objectives)
+    .bind(f.iati_identifier.as_deref())
+    .bind(&f.status_code)
+    .bind(f.planned_start.as_deref())
+    .bind(f.planned_end.as_deref())
+    .bind(f.actual_start.as_deref())
+    .bind(f.actual_end.as_deref())
+    .bind(&f.active_from)
+    .bind(f.active_to.as_deref())
+    .bind(f.recipient_region_code.as_deref())
+    .bind(super::now())
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+pub async fn update(
+    tx: &mut super::Tx,
+    id: i64,
+    version: i64,
+    f: &EngagementFields,
+) -> AppResult<bool> {
+    let done = sqlx::query(
+        "update engagements set programme_id = $1, title = $2, description = $3, objectives = $4, \
+         iati_identifier = $5, status_code = $6, planned_start = $7, planned_end = $8, \
+         actual_start = $9, actual_end = $10, active_from = $11, active_to = $12, \
+         recipient_region_code = $13, updated_at = $14, version = version + 1 \
+         where id = $15 and version = $16",
+    )
+    .bind(f.programme_id)
+    .bind(&f.title)
+    .bind(&f.description)
+    .bind(&f.objectives)
+    .bind(f.iati_identifier.as_deref())
+    .bind(&f.status_code)
+    .bind(f.planned_start.as_deref())
+    .bind(f.planned_end.as_deref())
+    .bind(f.actual_start.as_deref())
+    .bind(f.actual_end.as_deref())
+    .bind(&f.active_from)
+    .bind(f.active_to.as_deref())
+    .bind(f.recipient_region_code.as_deref())
+    .bind(super::now())
+    .bind(id)
+    .bind(version)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Replaces every list of an engagement.
+pub async fn replace_children(tx: &mut super::Tx, id: i64, c: &Children) -> AppResult<()> {
+    for table in [
+        "engagement_countries",
+        "engagement_organisations",
+        "engagement_sectors",
+        "engagement_sdg_targets",
+        "engagement_policy_markers",
+        "budgets",
+    ] {
+        sqlx::query(&format!("delete from {table} where engagement_id = $1"))
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for r in &c.countries {
+        sqlx::query("insert into engagement_countries (engagement_id, country_iso3, percentage) values ($1, $2, $3)")
+            .bind(id).bind(&r.country_iso3).bind(r.percentage).execute(&mut **tx).await?;
+    }
+    for r in &c.participants {
+        sqlx::query("insert into engagement_organisations (engagement_id, organisation_id, role_code) values ($1, $2, $3)")
+            .bind(id).bind(r.organisation_id).bind(&r.role_code).execute(&mut **tx).await?;
+    }
+    for r in &c.sectors {
+        sqlx::query("insert into engagement_sectors (engagement_id, sector_code, percentage) values ($1, $2, $3)")
+            .bind(id).bind(&r.sector_code).bind(r.percentage).execute(&mut **tx).await?;
+    }
+    for t in &c.sdg_targets {
+        sqlx::query(
+            "insert into engagement_sdg_targets (engagement_id, target_code) values ($1, $2)",
+        )
+        .bind(id)
+        .bind(t)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for r in &c.policy_markers {
+        sqlx::query("insert into engagement_policy_markers (engagement_id, marker_code, significance_code) values ($1, $2, $3)")
+            .bind(id).bind(&r.marker_code).bind(&r.significance_code).execute(&mut **tx).await?;
+    }
+    for b in &c.budgets {
+        sqlx::query("insert into budgets (engagement_id, period_start, period_end, amount, currency, value_date) values ($1, $2, $3, $4, $5, $6)")
+            .bind(id).bind(&b.period_start).bind(&b.period_end).bind(b.amount).bind(&b.currency).bind(&b.value_date)
+            .execute(&mut **tx).await?;
+    }
+    super::scope::set_links(
+        tx,
+        "engagement_documents",
+        "engagement_id",
+        "document_id",
+        id,
+        &c.documents,
+    )
+    .await
+}

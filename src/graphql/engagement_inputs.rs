@@ -1,0 +1,293 @@
+//! Inputs and mutations of engagements.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+
+use super::context::Ctx;
+use super::ids::parse;
+use crate::domain::engagements::{self as eng, BudgetInput, Change, Engagement, EngagementPatch};
+
+/// A recipient country and its share.
+#[derive(InputObject)]
+pub struct RecipientCountryInput {
+    /// ISO3, ISO2 or M49 code.
+    pub country: String,
+    /// Share in percent; the shares of an engagement sum to 100.
+    pub percentage: f64,
+}
+
+/// An organisation in an IATI role.
+#[derive(InputObject)]
+pub struct ParticipatingOrganisationInput {
+    /// Organisation id.
+    pub organisation: ID,
+    /// IATI OrganisationRole code: 1 funding, 2 accountable, 3 extending, 4 implementing.
+    pub role: String,
+}
+
+/// A DAC sector and its share.
+#[derive(InputObject)]
+pub struct SectorInput {
+    /// DAC 5-digit purpose code, e.g. 15130.
+    pub code: String,
+    /// Share in percent; the shares sum to 100.
+    pub percentage: f64,
+}
+
+/// A policy marker.
+#[derive(InputObject)]
+pub struct PolicyMarkerInput {
+    /// IATI PolicyMarker code, e.g. 1 (gender equality).
+    pub code: String,
+    /// IATI PolicySignificance code, e.g. 1 (significant objective).
+    pub significance: String,
+}
+
+/// A budget for a period of at most one year.
+#[derive(InputObject)]
+#[graphql(name = "BudgetInput")]
+pub struct BudgetInputGql {
+    /// First day of the period (YYYY-MM-DD).
+    pub period_start: String,
+    /// Last day of the period; at most one year after the start.
+    pub period_end: String,
+    /// Amount, not negative.
+    pub amount: f64,
+    /// ISO 4217 currency code, e.g. USD.
+    pub currency: String,
+    /// Date of the exchange value; the period start when not given.
+    pub value_date: Option<String>,
+}
+
+/// A new engagement.
+#[derive(InputObject)]
+pub struct CreateEngagementInput {
+    /// Programme code, e.g. GLOZ85.
+    pub programme: String,
+    /// Title.
+    pub title: String,
+    /// What the engagement does.
+    pub description: Option<String>,
+    /// What it sets out to achieve.
+    pub objectives: Option<String>,
+    /// IATI activity identifier (reporting organisation identifier, hyphen, own code); unique.
+    pub iati_identifier: Option<String>,
+    /// IATI ActivityStatus code, e.g. 2 (implementation).
+    pub status: String,
+    /// Planned start (YYYY-MM-DD); a planned or actual start is required.
+    pub planned_start: Option<String>,
+    /// Planned end.
+    pub planned_end: Option<String>,
+    /// Actual start.
+    pub actual_start: Option<String>,
+    /// Actual end.
+    pub actual_end: Option<String>,
+    /// Recipient countries with percentages summing to 100 (or give a recipient region).
+    pub recipient_countries: Option<Vec<RecipientCountryInput>>,
+    /// Recipient M49 region code, instead of countries.
+    pub recipient_region: Option<String>,
+    /// Participating organisations with IATI roles.
+    pub participating_organisations: Option<Vec<ParticipatingOrganisationInput>>,
+    /// DAC sectors with percentages summing to 100.
+    pub sectors: Option<Vec<SectorInput>>,
+    /// SDG target codes, e.g. 16.3.
+    pub sdg_targets: Option<Vec<String>>,
+    /// Policy markers.
+    pub policy_markers: Option<Vec<PolicyMarkerInput>>,
+    /// Budgets.
+    pub budgets: Option<Vec<BudgetInputGql>>,
+    /// Reference documents (Document ids).
+    pub documents: Option<Vec<ID>>,
+}
+
+/// Changes to an engagement: absent fields keep their values, a given list replaces the list, and
+/// `null` clears a nullable field.
+#[derive(InputObject)]
+pub struct UpdateEngagementInput {
+    /// Programme code.
+    pub programme: Option<String>,
+    /// Title.
+    pub title: Option<String>,
+    /// What the engagement does.
+    pub description: Option<String>,
+    /// What it sets out to achieve.
+    pub objectives: Option<String>,
+    /// IATI activity identifier: may be set once, never changed.
+    pub iati_identifier: MaybeUndefined<String>,
+    /// IATI ActivityStatus code.
+    pub status: Option<String>,
+    /// Planned start.
+    pub planned_start: MaybeUndefined<String>,
+    /// Planned end.
+    pub planned_end: MaybeUndefined<String>,
+    /// Actual start.
+    pub actual_start: MaybeUndefined<String>,
+    /// Actual end.
+    pub actual_end: MaybeUndefined<String>,
+    /// Recipient countries with percentages summing to 100.
+    pub recipient_countries: Option<Vec<RecipientCountryInput>>,
+    /// Recipient M49 region code.
+    pub recipient_region: MaybeUndefined<String>,
+    /// Participating organisations with IATI roles.
+    pub participating_organisations: Option<Vec<ParticipatingOrganisationInput>>,
+    /// DAC sectors with percentages summing to 100.
+    pub sectors: Option<Vec<SectorInput>>,
+    /// SDG target codes.
+    pub sdg_targets: Option<Vec<String>>,
+    /// Policy markers.
+    pub policy_markers: Option<Vec<PolicyMarkerInput>>,
+    /// Budgets.
+    pub budgets: Option<Vec<BudgetInputGql>>,
+    /// Reference documents (Document ids).
+    pub documents: Option<Vec<ID>>,
+}
+
+fn change(v: MaybeUndefined<String>) -> Change<String> {
+    match v {
+        MaybeUndefined::Undefined => Change::Keep,
+        MaybeUndefined::Null => Change::Clear,
+        MaybeUndefined::Value(v) => Change::Set(v),
+    }
+}
+
+fn set(v: Option<String>) -> Change<String> {
+    v.map_or(Change::Keep, Change::Set)
+}
+
+struct Lists {
+    countries: Option<Vec<RecipientCountryInput>>,
+    organisations: Option<Vec<ParticipatingOrganisationInput>>,
+    sectors: Option<Vec<SectorInput>>,
+    markers: Option<Vec<PolicyMarkerInput>>,
+    budgets: Option<Vec<BudgetInputGql>>,
+    documents: Option<Vec<ID>>,
+}
+
+fn lists(patch: &mut EngagementPatch, l: Lists) -> Result<()> {
+    patch.recipient_countries = l
+        .countries
+        .map(|v| v.into_iter().map(|c| (c.country, c.percentage)).collect());
+    patch.participating_organisations = l
+        .organisations
+        .map(|v| {
+            v.into_iter()
+                .enumerate()
+                .map(|(i, o)| {
+                    parse(
+                        &format!("input.participatingOrganisations[{i}].organisation"),
+                        "Organisation",
+                        &o.organisation,
+                    )
+                    .map(|id| (id, o.role))
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?;
+    patch.sectors = l
+        .sectors
+        .map(|v| v.into_iter().map(|s| (s.code, s.percentage)).collect());
+    patch.policy_markers = l
+        .markers
+        .map(|v| v.into_iter().map(|m| (m.code, m.significance)).collect());
+    patch.budgets = l.budgets.map(|v| {
+        v.into_iter()
+            .map(|b| BudgetInput {
+                period_start: b.period_start,
+                period_end: b.period_end,
+                amount: b.amount,
+                currency: b.currency,
+                value_date: b.value_date,
+            })
+            .collect()
+    });
+    patch.documents = l
+        .documents
+        .map(|ids| {
+            ids.iter()
+                .enumerate()
+                .map(|(i, id)| parse(&format!("input.documents[{i}]"), "Document", id))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?;
+    Ok(())
+}
+
+#[derive(Default)]
+pub struct EngagementMutation;
+
+/// Engagement changes.
+#[Object]
+impl EngagementMutation {
+    /// Records an engagement (admins, or officers within the programme and countries of their
+    /// scope). The whole input is validated first; nothing is written if any part is refused.
+    async fn create_engagement(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateEngagementInput,
+    ) -> Result<Engagement> {
+        let mut patch = EngagementPatch {
+            programme: Some(input.programme),
+            title: Some(input.title),
+            description: input.description,
+            objectives: input.objectives,
+            iati_identifier: set(input.iati_identifier),
+            status: Some(input.status),
+            planned_start: set(input.planned_start),
+            planned_end: set(input.planned_end),
+            actual_start: set(input.actual_start),
+            actual_end: set(input.actual_end),
+            recipient_region: set(input.recipient_region),
+            sdg_targets: input.sdg_targets,
+            ..Default::default()
+        };
+        lists(
+            &mut patch,
+            Lists {
+                countries: input.recipient_countries,
+                organisations: input.participating_organisations,
+                sectors: input.sectors,
+                markers: input.policy_markers,
+                budgets: input.budgets,
+                documents: input.documents,
+            },
+        )?;
+        Ok(eng::create(ctx.db(), ctx.viewer(), patch).await?)
+    }
+
+    /// Changes an engagement; `version` must be the current one or nothing is written (CONFLICT).
+    async fn update_engagement(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: i64,
+        input: UpdateEngagementInput,
+    ) -> Result<Engagement> {
+        let id = parse("id", "Engagement", &id)?;
+        let mut patch = EngagementPatch {
+            programme: input.programme,
+            title: input.title,
+            description: input.description,
+            objectives: input.objectives,
+            iati_identifier: change(input.iati_identifier),
+            status: input.status,
+            planned_start: change(input.planned_start),
+            planned_end: change(input.planned_end),
+            actual_start: change(input.actual_start),
+            actual_end: change(input.actual_end),
+            recipient_region: change(input.recipient_region),
+            sdg_targets: input.sdg_targets,
+            ..Default::default()
+        };
+        lists(
+            &mut patch,
+            Lists {
+                countries: input.recipient_countries,
+                organisations: input.participating_organisations,
+                sectors: input.sectors,
+                markers: input.policy_markers,
+                budgets: input.budgets,
+                documents: input.documents,
+            },
+        )?;
+        Ok(eng::update(ctx.db(), ctx.viewer(), id, version, patch).await?)
+    }
+}
