@@ -1,0 +1,107 @@
+//! Nested lists cost a bounded number of SQL statements: the count does not grow with the number
+//! of rows. Its own test binary, because it counts every statement the process runs.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::json;
+use tracing::Subscriber;
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::{Layer, Registry};
+
+static STATEMENTS: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts sqlx's per-statement log events.
+struct CountStatements;
+
+impl<S: Subscriber> Layer<S> for CountStatements {
+    fn on_event(&self, event: &tracing::Event<'_>, _ctx: Context<'_, S>) {
+        if event.metadata().target() != "sqlx::query" {
+            return;
+        }
+        let mut summary = Summary(String::new());
+        event.record(&mut summary);
+        // Connection set-up (pragmas of a fresh pooled connection) is not the query's cost.
+        if !summary.0.to_ascii_lowercase().contains("pragma") {
+            STATEMENTS.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+struct Summary(String);
+
+impl tracing::field::Visit for Summary {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "summary" {
+            self.0 = format!("{value:?}");
+        }
+    }
+}
+
+const NESTED: &str = "query($n: Int) { engagements(first: $n) { nodes {
+    title programme { code engagements { id } }
+    recipientCountries { percentage country { iso3 subRegion { name parent { name } } groupings { code } } }
+    participatingOrganisations { role organisation { name country { iso3 } } }
+    sectors { code } sdgTargets budgets { amount } documents { title }
+} } }";
+
+async fn statements_for(app: &common::TestApp, token: &str, n: i64) -> usize {
+    let before = STATEMENTS.load(Ordering::SeqCst);
+    let data = app.ok(NESTED, json!({"n": n}), Some(token)).await;
+    assert_eq!(
+        data["engagements"]["nodes"].as_array().unwrap().len() as i64,
+        n
+    );
+    STATEMENTS.load(Ordering::SeqCst) - before
+}
+
+async fn check(app: common::TestApp) {
+    let admin = app.admin().await;
+    let org = app.ok("mutation { createOrganisation(input: {name: \"Government of Norway\", type: \"10\", country: \"NOR\"}) { id } }", json!({}), Some(&admin)).await;
+    let org = org["createOrganisation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.ok(
+        "mutation { createProgramme(input: {code: \"P\", title: \"P\"}) { id } }",
+        json!({}),
+        Some(&admin),
+    )
+    .await;
+    let countries = [
+        "IDN", "KAZ", "TUN", "BFA", "PHL", "UZB", "NOR", "THA", "EGY", "KEN",
+    ];
+    for (i, c) in countries.iter().enumerate() {
+        app.ok(
+            "mutation($i: CreateEngagementInput!) { createEngagement(input: $i) { id } }",
+            json!({"i": {"programme": "P", "title": format!("E{i}"), "status": "2", "plannedStart": "2020-01-01",
+                "recipientCountries": [{"country": c, "percentage": 50}, {"country": countries[(i + 1) % 10], "percentage": 50}],
+                "participatingOrganisations": [{"organisation": org, "role": "1"}],
+                "sectors": [{"code": "15130", "percentage": 100}], "sdgTargets": ["16.3"],
+                "budgets": [{"periodStart": "2020-01-01", "periodEnd": "2020-12-31", "amount": 1.0, "currency": "USD"}]}}),
+            Some(&admin),
+        )
+        .await;
+    }
+    let two = statements_for(&app, &admin, 2).await;
+    let ten = statements_for(&app, &admin, 10).await;
+    assert!(two > 0, "the counter sees statements");
+    assert_eq!(
+        two, ten,
+        "statements per request must not grow with the page size ({two} vs {ten})"
+    );
+    assert!(
+        ten <= 25,
+        "bounded by the query's depth, not its rows: {ten}"
+    );
+}
+
+#[tokio::test]
+async fn nested_lists_cost_the_same_statements_for_two_rows_as_for_ten() {
+    let _ = tracing::subscriber::set_global_default(Registry::default().with(CountStatements));
+    check(common::TestApp::sqlite().await).await;
+    if let Some(app) = common::TestApp::postgres().await {
+        check(app).await;
+    }
+}
