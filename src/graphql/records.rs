@@ -21,7 +21,7 @@ pub struct ArchiveResult {
 }
 
 /// One change: who made it, when, and the record before and after.
-#[Object]
+#[Object(name = "AuditEntry")]
 impl AuditRow {
     /// Position in the log (newest highest).
     async fn sequence(&self) -> i64 {
