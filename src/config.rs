@@ -23,6 +23,29 @@ pub struct Limits {
     /// Seconds a request may run before it is cut off.
     #[arg(long, env = "TA_TRACKER_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
+    /// Largest query document, in bytes.
+    #[arg(long, env = "TA_TRACKER_MAX_QUERY_BYTES", default_value_t = 32 * 1024)]
+    pub max_query_bytes: usize,
+    /// Most aliased fields a query may use (`__typename` included).
+    #[arg(long, env = "TA_TRACKER_MAX_ALIASES", default_value_t = 30)]
+    pub max_aliases: usize,
+    /// Most field selections a query may make, fragments counted each time they are spread.
+    #[arg(long, env = "TA_TRACKER_MAX_FIELDS", default_value_t = 1_000)]
+    pub max_fields: usize,
+    /// Most directives on one field.
+    #[arg(long, env = "TA_TRACKER_MAX_DIRECTIVES", default_value_t = 5)]
+    pub max_directives: usize,
+    /// Requests a credential may make per minute (0: no limit). Anonymous callers share one
+    /// bucket per address only when a trusted proxy header is configured, else one in all.
+    #[arg(long, env = "TA_TRACKER_RATE_LIMIT_PER_MINUTE", default_value_t = 600)]
+    pub rate_limit_per_minute: u32,
+    /// Header a trusted reverse proxy sets to the client address (e.g. X-Forwarded-For); unset,
+    /// client addresses are never used.
+    #[arg(long, env = "TA_TRACKER_TRUSTED_PROXY_HEADER")]
+    pub trusted_proxy_header: Option<String>,
+    /// Requests handled at once; more wait.
+    #[arg(long, env = "TA_TRACKER_MAX_CONCURRENT_REQUESTS", default_value_t = 64)]
+    pub max_concurrent_requests: usize,
     /// Whether the schema can be introspected (the console's schema browser needs it).
     #[arg(long, env = "TA_TRACKER_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub introspection: bool,
@@ -37,6 +60,13 @@ impl Default for Limits {
             default_page_size: 20,
             max_body_bytes: 256 * 1024,
             request_timeout_secs: 30,
+            max_query_bytes: 32 * 1024,
+            max_aliases: 30,
+            max_fields: 1_000,
+            max_directives: 5,
+            rate_limit_per_minute: 600,
+            trusted_proxy_header: None,
+            max_concurrent_requests: 64,
             introspection: true,
         }
     }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod events;
 pub mod geography;
 pub mod ids;
+pub mod indicator_values;
 pub mod indicators;
 pub mod lessons;
 pub mod loaders;
@@ -17,6 +18,7 @@ pub mod pagination;
 pub mod programmes;
 pub mod records;
 pub mod reference;
+pub mod results;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
@@ -62,6 +64,7 @@ pub fn build_schema(db: Option<Db>, limits: &Limits) -> AppSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
+        .limit_directives(limits.max_directives)
         .data(PageLimits {
             default: limits.default_page_size,
             max: limits.max_page_size,

@@ -274,9 +274,26 @@ async fn execute(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return resp;
     }
+    if let Err(message) = super::limits::check_document(&request.query, &state.limits) {
+        return request_error(StatusCode::BAD_REQUEST, media, "BAD_USER_INPUT", &message);
+    }
     let authorization = headers
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or("\u{0}"));
+    if !state.rate.allow(&rate_key(state, headers, authorization)) {
+        let mut resp = request_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            media,
+            "RATE_LIMITED",
+            &format!(
+                "more than {} requests a minute from this credential; try again shortly",
+                state.limits.rate_limit_per_minute
+            ),
+        );
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
+        return resp;
+    }
     let viewer = match auth::authenticate(&state.db, authorization).await {
         Ok(v) => v,
         Err(e) => {
@@ -311,6 +328,26 @@ async fn execute(
         }
     };
     graphql_response(response, media)
+}
+
+/// Whose bucket a request draws from: its credential; for anonymous callers the client address
+/// from the trusted proxy header when one is configured, else one shared bucket.
+fn rate_key(state: &AppState, headers: &HeaderMap, authorization: Option<&str>) -> String {
+    if let Some(a) = authorization {
+        return format!("token:{}", auth::hash_token(a));
+    }
+    let forwarded = state
+        .limits
+        .trusted_proxy_header
+        .as_deref()
+        .and_then(|h| headers.get(h))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(str::trim);
+    match forwarded {
+        Some(ip) => format!("ip:{ip}"),
+        None => "anonymous".to_string(),
+    }
 }
 
 /// Serialises a GraphQL response. A request error (the operation never ran: parse or validation

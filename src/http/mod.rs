@@ -1,7 +1,9 @@
 //! HTTP: the axum router, health probes and serving with graceful shutdown.
 
 pub mod console;
+pub mod export;
 pub mod graphql;
+pub mod limits;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,21 +25,26 @@ pub struct AppState {
     pub db: Db,
     pub schema: AppSchema,
     pub limits: Arc<Limits>,
+    pub rate: Arc<limits::RateLimiter>,
 }
 
 /// The router production serves and tests drive.
 pub fn app(db: Db, limits: Limits) -> Router {
     let schema = crate::graphql::build_schema(Some(db.clone()), &limits);
+    let concurrency = limits.max_concurrent_requests.max(1);
     let state = AppState {
         db,
         schema,
+        rate: Arc::new(limits::RateLimiter::new(limits.rate_limit_per_minute)),
         limits: Arc::new(limits),
     };
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/graphql") }))
         .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/export/iati.xml", get(export::iati_xml))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .layer(tower::limit::ConcurrencyLimitLayer::new(concurrency))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

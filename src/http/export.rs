@@ -1,0 +1,69 @@
+//! `GET /export/iati.xml`: the IATI activity file, with the API's credentials and read scope.
+
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+
+use super::AppState;
+use crate::domain::auth;
+use crate::error::AppError;
+use crate::export::iati::{self, ExportFilter, ReportingOrg};
+
+/// A failure before the body starts, as plain text with the error code.
+fn failure(e: AppError) -> Response {
+    if e.is_internal() {
+        tracing::error!(error = ?e, "IATI export failed");
+    }
+    let status = match e.code() {
+        "UNAUTHENTICATED" => StatusCode::UNAUTHORIZED,
+        "FORBIDDEN" => StatusCode::FORBIDDEN,
+        "BAD_USER_INPUT" => StatusCode::BAD_REQUEST,
+        "NOT_FOUND" => StatusCode::NOT_FOUND,
+        _ if e.is_internal() => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let mut resp = (status, format!("{}: {}\n", e.code(), e.client_message())).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        resp.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    resp
+}
+
+/// GET /export/iati.xml?programme=CODE&country=ISO3&region=CODE
+pub async fn iati_xml(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(filter): Query<ExportFilter>,
+) -> Response {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("\u{0}"));
+    let prepared = async {
+        let viewer = auth::authenticate(&state.db, authorization).await?;
+        let scope = viewer.record_scope()?;
+        let engagements = filter.resolve(&state.db, &scope).await?;
+        let org = ReportingOrg::from_env(&state.db).await?;
+        Ok::<_, AppError>((scope, engagements, org))
+    };
+    let (scope, engagements, org) = match prepared.await {
+        Ok(p) => p,
+        Err(e) => return failure(e),
+    };
+    // Once the body has begun the status is sent; a later failure can only cut the body short,
+    // which leaves the XML unclosed so no consumer mistakes it for a complete file.
+    let body = iati::stream(state.db.clone(), scope, engagements, org).map(|chunk| {
+        chunk.map_err(|e| {
+            tracing::error!(error = ?e, "IATI export stopped part-way");
+            std::io::Error::other(e.client_message())
+        })
+    });
+    let mut resp = Body::from_stream(body).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xml; charset=utf-8"),
+    );
+    resp
+}

@@ -1,0 +1,170 @@
+//! Refusing abusive requests before they run: document size, aliases and field counts (with
+//! fragments expanded, and `__typename` counted, which the built-in complexity check skips), and
+//! a per-credential rate limit.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+
+use crate::config::Limits;
+
+/// How deep fragment spreads are followed while counting; validation refuses cycles later, this
+/// only keeps the count itself bounded.
+const MAX_SPREAD_DEPTH: usize = 32;
+
+#[derive(Default)]
+struct Counts {
+    fields: usize,
+    aliases: usize,
+}
+
+fn count(
+    doc: &ExecutableDocument,
+    set: &SelectionSet,
+    depth: usize,
+    c: &mut Counts,
+    limits: &Limits,
+) {
+    if depth > MAX_SPREAD_DEPTH || c.fields > limits.max_fields || c.aliases > limits.max_aliases {
+        return;
+    }
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(f) => {
+                c.fields += 1;
+                if f.node.alias.is_some() {
+                    c.aliases += 1;
+                }
+                count(doc, &f.node.selection_set.node, depth + 1, c, limits);
+            }
+            Selection::InlineFragment(i) => {
+                count(doc, &i.node.selection_set.node, depth + 1, c, limits)
+            }
+            Selection::FragmentSpread(s) => {
+                if let Some(fragment) = doc.fragments.get(&s.node.fragment_name.node) {
+                    count(doc, &fragment.node.selection_set.node, depth + 1, c, limits);
+                }
+            }
+        }
+    }
+}
+
+/// Checks a query document against the size limits; the message says which limit and its value.
+/// Documents that do not parse pass here and are refused by the executor with a parse error.
+pub fn check_document(query: &str, limits: &Limits) -> Result<(), String> {
+    if query.len() > limits.max_query_bytes {
+        return Err(format!(
+            "the query is longer than {} bytes",
+            limits.max_query_bytes
+        ));
+    }
+    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+        return Ok(());
+    };
+    let mut c = Counts::default();
+    for (_, op) in doc.operations.iter() {
+        count(&doc, &op.node.selection_set.node, 0, &mut c, limits);
+    }
+    if c.aliases > limits.max_aliases {
+        return Err(format!(
+            "the query uses more than {} aliases",
+            limits.max_aliases
+        ));
+    }
+    if c.fields > limits.max_fields {
+        return Err(format!(
+            "the query selects more than {} fields (fragments counted each time they are spread)",
+            limits.max_fields
+        ));
+    }
+    Ok(())
+}
+
+/// A token bucket per key (a credential, or an address when configured): `per_minute` requests
+/// a minute with bursts of the same size.
+pub struct RateLimiter {
+    per_minute: f64,
+    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+}
+
+impl RateLimiter {
+    pub fn new(per_minute: u32) -> Self {
+        RateLimiter {
+            per_minute: f64::from(per_minute),
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Takes one request from `key`'s bucket; false when it is empty.
+    pub fn allow(&self, key: &str) -> bool {
+        if self.per_minute <= 0.0 {
+            return true;
+        }
+        let now = Instant::now();
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        // Forget idle keys now and then so the map stays small.
+        if buckets.len() > 10_000 {
+            buckets.retain(|_, (_, at)| now.duration_since(*at).as_secs() < 120);
+        }
+        let (tokens, at) = buckets
+            .entry(key.to_string())
+            .or_insert((self.per_minute, now));
+        let refill = now.duration_since(*at).as_secs_f64() * self.per_minute / 60.0;
+        *tokens = (*tokens + refill).min(self.per_minute);
+        *at = now;
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_and_typename_are_counted_with_fragments_expanded() {
+        let limits = Limits {
+            max_aliases: 3,
+            max_fields: 12,
+            ..Limits::default()
+        };
+        assert!(check_document("{ a: __typename b: __typename c: __typename }", &limits).is_ok());
+        let four = "{ a: __typename b: __typename c: __typename d: __typename }";
+        assert!(
+            check_document(four, &limits)
+                .unwrap_err()
+                .contains("aliases")
+        );
+        let spread = "query { ...F ...F ...F } fragment F on Query { __typename me { name role } }";
+        assert!(check_document(spread, &limits).is_ok());
+        let wide =
+            "query { ...F ...F ...F ...F } fragment F on Query { __typename me { name role } }";
+        assert!(
+            check_document(wide, &limits)
+                .unwrap_err()
+                .contains("fields")
+        );
+    }
+
+    #[test]
+    fn a_cyclic_fragment_is_left_for_validation_without_looping() {
+        let limits = Limits::default();
+        let cyclic = "query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }";
+        assert!(check_document(cyclic, &limits).is_ok());
+    }
+
+    #[test]
+    fn the_bucket_empties_and_refills() {
+        let limiter = RateLimiter::new(2);
+        assert!(limiter.allow("t"));
+        assert!(limiter.allow("t"));
+        assert!(!limiter.allow("t"));
+        assert!(limiter.allow("other"));
+    }
+}

@@ -1,0 +1,162 @@
+//! Hostile documents and careless clients are refused fast, with a clear code, before they run.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::{Value, json};
+use ta_tracker::config::Limits;
+
+async fn post_raw(app: &common::TestApp, body: String) -> (StatusCode, Value) {
+    let req = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/graphql-response+json")
+        .body(Body::from(body))
+        .unwrap();
+    let (status, _, text) = app.send(req).await;
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+fn code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("")
+}
+
+#[tokio::test]
+async fn alias_amplification_is_refused_counting_typename() {
+    let app = common::TestApp::sqlite().await;
+    let many: String = (0..31).map(|i| format!("a{i}: __typename ")).collect();
+    let (status, body) =
+        post_raw(&app, json!({"query": format!("{{ {many} }}")}).to_string()).await;
+    assert_eq!(status, 400);
+    assert_eq!(code(&body), "BAD_USER_INPUT");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("aliases")
+    );
+}
+
+#[tokio::test]
+async fn fragment_fan_out_is_counted_per_spread() {
+    let app = common::TestApp::sqlite_with(Limits {
+        max_fields: 50,
+        ..Limits::default()
+    })
+    .await;
+    let spreads = "...F ".repeat(20);
+    let q = format!("query {{ {spreads} }} fragment F on Query {{ me {{ name role }} }}");
+    let (status, body) = post_raw(&app, json!({"query": q}).to_string()).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("fields")
+    );
+}
+
+#[tokio::test]
+async fn deep_and_oversized_documents_are_refused() {
+    let app = common::TestApp::sqlite().await;
+    let deep = format!(
+        "{{ {}{} }}",
+        "region(code: \"035\") { parent { ".repeat(1),
+        "children { parent { ".repeat(8)
+    ) + &"} ".repeat(18);
+    let (status, body) = post_raw(&app, json!({"query": deep}).to_string()).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(code(&body), "BAD_USER_INPUT");
+    let long = format!("{{ __typename }} # {}", "x".repeat(40_000));
+    let (status, body) = post_raw(&app, json!({"query": long}).to_string()).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("bytes")
+    );
+}
+
+#[tokio::test]
+async fn too_many_directives_on_a_field_are_refused() {
+    let app = common::TestApp::sqlite().await;
+    let dirs = "@include(if: true) ".repeat(6);
+    let (status, body) = post_raw(
+        &app,
+        json!({"query": format!("{{ __typename {dirs} }}")}).to_string(),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+}
+
+#[tokio::test]
+async fn each_credential_has_its_own_rate_limit() {
+    let app = common::TestApp::sqlite_with(Limits {
+        rate_limit_per_minute: 3,
+        ..Limits::default()
+    })
+    .await;
+    let admin = app.admin().await;
+    for _ in 0..3 {
+        let (status, _) = app.post("{ __typename }", json!({}), Some(&admin)).await;
+        assert_eq!(status, 200);
+    }
+    let (status, body) = app.post("{ __typename }", json!({}), Some(&admin)).await;
+    assert_eq!(status, 429);
+    assert_eq!(code(&body), "RATE_LIMITED");
+    let (status, _) = app.post("{ __typename }", json!({}), None).await;
+    assert_eq!(status, 200, "another caller is not held back");
+}
+
+#[tokio::test]
+async fn without_introspection_there_are_no_field_suggestions_either() {
+    let app = common::TestApp::sqlite_with(Limits {
+        introspection: false,
+        ..Limits::default()
+    })
+    .await;
+    let (_, body) = post_raw(
+        &app,
+        json!({"query": "{ __schema { types { name } } }"}).to_string(),
+    )
+    .await;
+    assert!(
+        body["data"]["__schema"].is_null(),
+        "no schema is revealed: {body}"
+    );
+    let (_, body) = post_raw(
+        &app,
+        json!({"query": "{ countrie { totalCount } }"}).to_string(),
+    )
+    .await;
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(!message.contains("Did you mean"), "{message}");
+}
+
+#[tokio::test]
+async fn malformed_input_gets_a_client_error_never_a_500() {
+    let app = common::TestApp::sqlite().await;
+    let bodies: Vec<Vec<u8>> = vec![
+        b"\xff\xfe{\"query\": 1}".to_vec(),
+        br#"{"query": "{ country(code: \"N\u0000O\") { name } }"}"#.to_vec(),
+        br#"{"query": "{ countries(first: 99999999999999999999) { totalCount } }"}"#.to_vec(),
+        br#"{"query": "{ countries(first: \"ten\") { totalCount } }"}"#.to_vec(),
+        br#"{"query": "query($f: Int) { countries(first: $f) { totalCount } }", "variables": {"f": 1e308}}"#.to_vec(),
+    ];
+    for body in bodies {
+        let req = Request::post("/graphql")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.clone()))
+            .unwrap();
+        let (status, _, text) = app.send(req).await;
+        assert!(
+            status.is_client_error() || status == 200,
+            "{status} for {:?}: {text}",
+            String::from_utf8_lossy(&body)
+        );
+        assert!(!text.contains("INTERNAL"), "{text}");
+    }
+}
