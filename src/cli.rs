@@ -60,10 +60,48 @@ pub enum Command {
     },
     /// Prints the GraphQL schema (SDL).
     Schema,
+    /// Writes a consistent copy of a live SQLite database (PostgreSQL: use pg_dump).
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The file to write; it must not exist yet.
+        #[arg(long)]
+        output: String,
+    },
     /// Manages API tokens.
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Writes an export file of the records (as an administrator sees them).
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// IATI 2.03 activity XML: one iati-activity per live engagement.
+    Iati {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The file to write; standard output when left out.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+        /// Only engagements of this programme (its code).
+        #[arg(long)]
+        programme: Option<String>,
+        /// Only engagements in this country (ISO3, ISO2 or M49).
+        #[arg(long)]
+        country: Option<String>,
+        /// Only engagements in this M49 region (any level) or grouping.
+        #[arg(long)]
+        region: Option<String>,
+        /// The reporting organisation's IATI identifier; defaults to an organisation named
+        /// UNODC with an IATI reference, else the placeholder XX-UNODC-DEMO.
+        #[arg(long, env = "TA_TRACKER_IATI_REPORTING_ORG_REF")]
+        reporting_org_ref: Option<String>,
     },
 }
 
@@ -164,7 +202,14 @@ pub async fn run(cli: Cli) -> AppResult<()> {
             print!("{}", crate::graphql::sdl());
             Ok(())
         }
+        Command::Backup { db, output } => {
+            let db = open(&db).await?;
+            db.backup(&output).await?;
+            eprintln!("backed up to {output}");
+            Ok(())
+        }
         Command::Token { command } => token(command).await,
+        Command::Export { command } => crate::export::cli::run(command).await,
     }
 }
 

@@ -9,11 +9,13 @@ pub mod documents;
 pub mod engagements;
 pub mod events;
 pub mod geography;
+pub mod indicator_values;
 pub mod indicators;
 pub mod lessons;
 pub mod organisations;
 pub mod ownership;
 pub mod programmes;
+pub mod results;
 pub mod scope;
 pub mod sql;
 pub mod tokens;
@@ -165,6 +167,29 @@ impl Db {
     /// Whether the database answers.
     pub async fn ping(&self) -> bool {
         sqlx::query("select 1").execute(&self.pool).await.is_ok()
+    }
+
+    /// Writes a consistent copy of a live SQLite database to `path` (which must not exist yet),
+    /// without stopping writers. PostgreSQL has its own tool for this: pg_dump.
+    pub async fn backup(&self, path: &str) -> Result<(), AppError> {
+        if self.backend == Backend::Postgres {
+            return Err(AppError::bad_input(
+                "database-url",
+                "back up PostgreSQL with pg_dump, e.g. pg_dump -Fc -f tracker.dump tracker",
+            ));
+        }
+        if std::path::Path::new(path).exists() {
+            return Err(AppError::bad_input(
+                "output",
+                &format!("{path} exists already"),
+            ));
+        }
+        sqlx::query("vacuum into $1")
+            .bind(path)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| AppError::internal("write the backup", e))?;
+        Ok(())
     }
 
     pub async fn close(&self) {
