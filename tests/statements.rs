@@ -44,6 +44,7 @@ const NESTED: &str = "query($n: Int) { engagements(first: $n) { nodes {
     recipientCountries { percentage country { iso3 subRegion { name parent { name } } groupings { code } } }
     participatingOrganisations { role organisation { name country { iso3 } } }
     sectors { code } sdgTargets budgets { amount } documents { title }
+    activities { title participants { total female } country { iso3 region { name } } engagement { title } }
 } } }";
 
 async fn statements_for(app: &common::TestApp, token: &str, n: i64) -> usize {
@@ -73,7 +74,7 @@ async fn check(app: common::TestApp) {
         "IDN", "KAZ", "TUN", "BFA", "PHL", "UZB", "NOR", "THA", "EGY", "KEN",
     ];
     for (i, c) in countries.iter().enumerate() {
-        app.ok(
+        let created = app.ok(
             "mutation($i: CreateEngagementInput!) { createEngagement(input: $i) { id } }",
             json!({"i": {"programme": "P", "title": format!("E{i}"), "status": "2", "plannedStart": "2020-01-01",
                 "recipientCountries": [{"country": c, "percentage": 50}, {"country": countries[(i + 1) % 10], "percentage": 50}],
@@ -83,6 +84,17 @@ async fn check(app: common::TestApp) {
             Some(&admin),
         )
         .await;
+        let id = created["createEngagement"]["id"].as_str().unwrap();
+        for day in 1..=3 {
+            app.ok(
+                "mutation($i: LogActivityInput!) { logActivity(input: $i) { id } }",
+                json!({"i": {"engagement": id, "kind": "TRAINING", "title": format!("T{day}"),
+                    "startDate": format!("2021-03-0{day}"), "endDate": format!("2021-03-0{day}"), "country": c,
+                    "participants": {"total": 20, "female": 8, "male": 10}}}),
+                Some(&admin),
+            )
+            .await;
+        }
     }
     let two = statements_for(&app, &admin, 2).await;
     let ten = statements_for(&app, &admin, 10).await;

@@ -1,1 +1,393 @@
-//! Placeholder: activities land here.
+//! Activities logged under an engagement: what was done, where, when, with whom.
+
+mod search;
+mod values;
+
+pub use search::{ActivitySearch, filter};
+pub use values::{ActivityKind, Participants};
+
+use super::auth::{Role, Viewer};
+use super::geography::country;
+use super::records::{require_write, resolve_documents, stale};
+use super::{audit, validate};
+use crate::error::{AppError, AppResult};
+use crate::storage::activities::{self as store, ActivityFields, ActivityRow};
+use crate::storage::engagements::{self, EngagementContext};
+use crate::storage::geography::Area;
+use crate::storage::ownership::{self, Kind, Owners};
+use crate::storage::scope::{Scope, set_links};
+use crate::storage::{Db, Tx};
+
+pub type Activity = ActivityRow;
+
+/// An activity's fields as a client sends them; `None` keeps the current value on update, and
+/// a given list replaces the current one.
+#[derive(Default)]
+pub struct ActivityPatch {
+    pub engagement: Option<i64>,
+    pub kind: Option<ActivityKind>,
+    pub title: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    pub country: Option<String>,
+    pub place: Option<String>,
+    /// `(total, female, male)`.
+    pub participants: Option<(i64, i64, i64)>,
+    pub target_group: Option<String>,
+    pub description: Option<String>,
+    pub results: Option<Vec<i64>>,
+    pub documents: Option<Vec<i64>>,
+}
+
+/// The record as audited: its row with the ids it links to.
+#[derive(serde::Serialize)]
+struct Snapshot {
+    #[serde(flatten)]
+    row: ActivityRow,
+    results: Vec<i64>,
+    documents: Vec<i64>,
+}
+
+async fn snapshot(tx: &mut Tx, id: i64) -> AppResult<Snapshot> {
+    let row = store::find(&mut **tx, &Scope::All, id)
+        .await?
+        .ok_or_else(|| AppError::internal("read an activity", "missing"))?;
+    let results = store::result_links(&mut **tx, &[id]).await?;
+    let documents = store::document_links(&mut **tx, &[id]).await?;
+    Ok(Snapshot {
+        row,
+        results: results.into_iter().map(|(_, r)| r).collect(),
+        documents: documents.into_iter().map(|(_, d)| d).collect(),
+    })
+}
+
+/// An engagement activities may be logged under: visible to the caller and not archived.
+async fn engagement(db: &Db, scope: &Scope, id: i64) -> AppResult<EngagementContext> {
+    let found = engagements::context(db.pool(), scope, id).await?;
+    match found {
+        Some(e) if !e.archived => Ok(e),
+        Some(_) => Err(AppError::bad_input(
+            "input.engagement",
+            &format!("Engagement:{id} is archived; activities cannot be logged under it"),
+        )),
+        None => Err(AppError::bad_input(
+            "input.engagement",
+            &format!("there is no engagement Engagement:{id}"),
+        )),
+    }
+}
+
+/// Resolves a country code (ISO3, ISO2 or M49) given at `field` to ISO3.
+async fn country_code(db: &Db, field: &str, code: &str) -> AppResult<String> {
+    country(db, code).await?.map(|c| c.iso3).ok_or_else(|| {
+        AppError::bad_input(
+            field,
+            &format!("{} is not a known country code", code.trim()),
+        )
+    })
+}
+
+/// The country must be a recipient of the engagement, or lie inside its recipient region.
+async fn require_recipient(db: &Db, e: &EngagementContext, iso3: &str) -> AppResult<()> {
+    if e.countries.iter().any(|c| c == iso3) {
+        return Ok(());
+    }
+    let region = store::engagement_region(db.pool(), e.id).await?;
+    if e.countries.is_empty()
+        && let Some(region) = &region
+    {
+        if store::area_contains(db.pool(), &Area::Region(region.clone()), iso3).await? {
+            return Ok(());
+        }
+        return Err(AppError::bad_input(
+            "input.country",
+            &format!(
+                "{iso3} is not inside the engagement's recipient region {region}; \
+                 the activity must take place in it"
+            ),
+        ));
+    }
+    let allowed = if e.countries.is_empty() {
+        "it names no recipient country".to_string()
+    } else {
+        format!("allowed: {}", e.countries.join(", "))
+    };
+    Err(AppError::bad_input(
+        "input.country",
+        &format!("{iso3} is not one of the engagement's recipient countries ({allowed})"),
+    ))
+}
+
+/// Results must be live and belong to the engagement or its programme.
+async fn require_results(
+    db: &Db,
+    field: &str,
+    e: &EngagementContext,
+    ids: &[i64],
+) -> AppResult<Vec<i64>> {
+    validate::distinct(field, ids)?;
+    let found = store::results_within(db.pool(), ids, e.id, e.programme_id).await?;
+    for (i, id) in ids.iter().enumerate() {
+        if !found.contains(id) {
+            return Err(AppError::bad_input(
+                &format!("{field}[{i}]"),
+                &format!(
+                    "Result:{id} is not a live result of Engagement:{} or of programme {}",
+                    e.id, e.programme_code
+                ),
+            ));
+        }
+    }
+    Ok(ids.to_vec())
+}
+
+/// A validated activity, ready to store.
+struct Valid {
+    kind: ActivityKind,
+    title: String,
+    start: String,
+    end: String,
+    country: String,
+    place: String,
+    participants: Participants,
+    target_group: String,
+    description: String,
+}
+
+impl Valid {
+    fn fields(&self, engagement_id: i64) -> ActivityFields<'_> {
+        ActivityFields {
+            engagement_id,
+            kind: self.kind.as_str(),
+            title: &self.title,
+            start_date: &self.start,
+            end_date: &self.end,
+            country_iso3: &self.country,
+            place: &self.place,
+            participants_total: self.participants.total,
+            participants_female: self.participants.female,
+            participants_male: self.participants.male,
+            target_group: &self.target_group,
+            description: &self.description,
+        }
+    }
+}
+
+/// Checks the values that need no database.
+#[allow(clippy::too_many_arguments)]
+fn validate_fields(
+    kind: ActivityKind,
+    title: &str,
+    start: &str,
+    end: &str,
+    country: String,
+    place: &str,
+    participants: Participants,
+    target_group: &str,
+    description: &str,
+) -> AppResult<Valid> {
+    let title = validate::required_text("input.title", title, validate::SHORT_TEXT)?;
+    let s = validate::date("input.startDate", start)?;
+    let e = validate::date("input.endDate", end)?;
+    validate::date_order("input.endDate", s, e)?;
+    Ok(Valid {
+        kind,
+        title,
+        start: s.to_string(),
+        end: e.to_string(),
+        country,
+        place: validate::optional_text("input.place", Some(place), validate::SHORT_TEXT)?,
+        participants,
+        target_group: validate::optional_text(
+            "input.targetGroup",
+            Some(target_group),
+            validate::SHORT_TEXT,
+        )?,
+        description: validate::optional_text(
+            "input.description",
+            Some(description),
+            validate::LONG_TEXT,
+        )?,
+    })
+}
+
+fn participants(p: Option<(i64, i64, i64)>) -> AppResult<Option<Participants>> {
+    p.map(|(t, f, m)| Participants::parse("input.participants", t, f, m))
+        .transpose()
+}
+
+fn owners(e: &EngagementContext, country: &str) -> Owners {
+    Owners {
+        programmes: vec![e.programme_code.clone()],
+        countries: vec![country.to_string()],
+    }
+}
+
+/// Logs an activity under an engagement (admins, and officers of the engagement's programme and,
+/// when their token names countries, of the activity's country).
+pub async fn log(db: &Db, viewer: &Viewer, p: ActivityPatch) -> AppResult<Activity> {
+    let scope = viewer.record_scope()?;
+    viewer.require_role(&[Role::Admin, Role::Officer], "log activities")?;
+    let required = |field: &str| AppError::bad_input(field, "is required");
+    let engagement_id = p.engagement.ok_or_else(|| required("input.engagement"))?;
+    let e = engagement(db, &scope, engagement_id).await?;
+    let code = p
+        .country
+        .as_deref()
+        .ok_or_else(|| required("input.country"))?;
+    let iso3 = country_code(db, "input.country", code).await?;
+    require_write(viewer, Kind::Activity, &owners(&e, &iso3))?;
+    let v = validate_fields(
+        p.kind.ok_or_else(|| required("input.kind"))?,
+        p.title.as_deref().ok_or_else(|| required("input.title"))?,
+        p.start_date
+            .as_deref()
+            .ok_or_else(|| required("input.startDate"))?,
+        p.end_date
+            .as_deref()
+            .ok_or_else(|| required("input.endDate"))?,
+        iso3,
+        p.place.as_deref().unwrap_or(""),
+        participants(p.participants)?.unwrap_or_default(),
+        p.target_group.as_deref().unwrap_or(""),
+        p.description.as_deref().unwrap_or(""),
+    )?;
+    require_recipient(db, &e, &v.country).await?;
+    let results = require_results(db, "input.results", &e, &p.results.unwrap_or_default()).await?;
+    let documents =
+        resolve_documents(db, "input.documents", &p.documents.unwrap_or_default()).await?;
+
+    let mut tx = db.begin().await?;
+    let id = store::insert(&mut tx, &v.fields(e.id)).await?;
+    set_links(
+        &mut tx,
+        "activity_results",
+        "activity_id",
+        "result_id",
+        id,
+        &results,
+    )
+    .await?;
+    set_links(
+        &mut tx,
+        "activity_documents",
+        "activity_id",
+        "document_id",
+        id,
+        &documents,
+    )
+    .await?;
+    let after = snapshot(&mut tx, id).await?;
+    audit::record::<(), _>(
+        &mut tx,
+        viewer,
+        "create",
+        Kind::Activity.name(),
+        id,
+        None,
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after.row)
+}
+
+/// Changes an activity. The caller must be allowed to write both where it is now and where the
+/// change puts it (engagement and country).
+pub async fn update(
+    db: &Db,
+    viewer: &Viewer,
+    id: i64,
+    version: i64,
+    p: ActivityPatch,
+) -> AppResult<Activity> {
+    let scope = viewer.record_scope()?;
+    let before = store::find(db.pool(), &scope, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("Activity {id}")))?;
+    let current = ownership::owners(db.pool(), Kind::Activity, id).await?;
+    require_write(viewer, Kind::Activity, &current)?;
+    if before.archived_at.is_some() {
+        return Err(AppError::conflict(format!(
+            "Activity {id} is archived; it cannot be changed"
+        )));
+    }
+    let moved = p.engagement.is_some_and(|e| e != before.engagement_id);
+    let e = engagement(db, &scope, p.engagement.unwrap_or(before.engagement_id)).await?;
+    let iso3 = match &p.country {
+        Some(code) => country_code(db, "input.country", code).await?,
+        None => before.country_iso3.clone(),
+    };
+    require_write(viewer, Kind::Activity, &owners(&e, &iso3))?;
+    let v = validate_fields(
+        p.kind.unwrap_or_else(|| ActivityKind::parse(&before.kind)),
+        p.title.as_deref().unwrap_or(&before.title),
+        p.start_date.as_deref().unwrap_or(&before.start_date),
+        p.end_date.as_deref().unwrap_or(&before.end_date),
+        iso3,
+        p.place.as_deref().unwrap_or(&before.place),
+        participants(p.participants)?.unwrap_or_else(|| Participants::of(&before)),
+        p.target_group.as_deref().unwrap_or(&before.target_group),
+        p.description.as_deref().unwrap_or(&before.description),
+    )?;
+    require_recipient(db, &e, &v.country).await?;
+    // Linked results must still fit when the activity moves to another engagement.
+    let results = match &p.results {
+        Some(ids) => Some(require_results(db, "input.results", &e, ids).await?),
+        None if moved => {
+            let linked: Vec<i64> = store::result_links(db.pool(), &[id])
+                .await?
+                .into_iter()
+                .map(|(_, r)| r)
+                .collect();
+            require_results(db, "input.results", &e, &linked).await?;
+            None
+        }
+        None => None,
+    };
+    let documents = match &p.documents {
+        Some(ids) => Some(resolve_documents(db, "input.documents", ids).await?),
+        None => None,
+    };
+
+    let mut tx = db.begin().await?;
+    let prior = snapshot(&mut tx, id).await?;
+    if !store::update(&mut tx, id, version, &v.fields(e.id)).await? {
+        return Err(stale(Kind::Activity, id, prior.row.version, version));
+    }
+    if let Some(results) = results {
+        set_links(
+            &mut tx,
+            "activity_results",
+            "activity_id",
+            "result_id",
+            id,
+            &results,
+        )
+        .await?;
+    }
+    if let Some(documents) = documents {
+        set_links(
+            &mut tx,
+            "activity_documents",
+            "activity_id",
+            "document_id",
+            id,
+            &documents,
+        )
+        .await?;
+    }
+    let after = snapshot(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        viewer,
+        "update",
+        Kind::Activity.name(),
+        id,
+        Some(&prior),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after.row)
+}

@@ -1,16 +1,300 @@
-//! Placeholder: activities land here.
+//! Activities logged under engagements: types, the list and lookup, the mutations, and the loaders
+//! nested fields use.
 
-use async_graphql::Object;
+mod loaders;
+
+pub use loaders::{
+    ActivitiesOfEngagement, ActivityById, ResultIdsOfActivity, activities_of_engagement,
+};
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
+
+use super::context::Ctx;
+use super::documents::linked;
+use super::geography::load_country;
+use super::ids::{global_id, parse};
+use super::pagination::{Page, PageRequest, TotalCount, page};
+use crate::domain::activities::{
+    self as domain, Activity, ActivityKind, ActivityPatch, ActivitySearch, Participants,
+};
+use crate::domain::documents::Document;
+use crate::domain::geography::Country;
+use crate::storage::activities as store;
+
+/// Something done under an engagement: a training, workshop, assessment, advisory mission, study
+/// visit, equipment delivery or conference, in one of the engagement's countries.
+#[Object]
+impl Activity {
+    /// Global id, e.g. Activity:3.
+    async fn id(&self) -> ID {
+        global_id("Activity", self.id)
+    }
+    /// What kind of activity it was.
+    async fn kind(&self) -> ActivityKind {
+        ActivityKind::parse(&self.kind)
+    }
+    /// Title, e.g. "Training of prison staff on the Nelson Mandela Rules".
+    async fn title(&self) -> &str {
+        &self.title
+    }
+    /// First day (YYYY-MM-DD).
+    async fn start_date(&self) -> &str {
+        &self.start_date
+    }
+    /// Last day (YYYY-MM-DD); the same as the start for a one-day activity.
+    async fn end_date(&self) -> &str {
+        &self.end_date
+    }
+    /// The country it took place in: one of the engagement's recipient countries.
+    async fn country(&self, ctx: &Context<'_>) -> Result<Option<Country>> {
+        load_country(ctx, Some(&self.country_iso3)).await
+    }
+    /// Where in the country, e.g. a city or a prison.
+    async fn place(&self) -> &str {
+        &self.place
+    }
+    /// How many took part, by sex.
+    async fn participants(&self) -> Participants {
+        Participants::of(self)
+    }
+    /// Who it was for, e.g. prison staff, policymakers.
+    async fn target_group(&self) -> &str {
+        &self.target_group
+    }
+    /// What was done and how it went.
+    async fn description(&self) -> &str {
+        &self.description
+    }
+    /// The id of the engagement it was logged under.
+    async fn engagement_id(&self) -> ID {
+        global_id("Engagement", self.engagement_id)
+    }
+    /// The engagement it was logged under.
+    async fn engagement(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::domain::engagements::Engagement>> {
+        super::engagements::load_engagement(ctx, self.engagement_id).await
+    }
+    /// The ids of the results (of the engagement or its programme) it contributes to.
+    async fn result_ids(&self, ctx: &Context<'_>) -> Result<Vec<ID>> {
+        let ids = ctx
+            .loader()
+            .load_one(ResultIdsOfActivity(self.id))
+            .await?
+            .unwrap_or_default();
+        Ok(ids.into_iter().map(|id| global_id("Result", id)).collect())
+    }
+    /// Documents about it (agendas, reports, training material).
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<Document>> {
+        linked(ctx, "activity_documents", "activity_id", self.id).await
+    }
+    /// Optimistic-concurrency version: pass it back when updating or archiving.
+    async fn version(&self) -> i64 {
+        self.version
+    }
+    /// When it was archived, if it was.
+    async fn archived_at(&self) -> Option<&str> {
+        self.archived_at.as_deref()
+    }
+    /// When it was logged (UTC, RFC 3339).
+    async fn created_at(&self) -> &str {
+        &self.created_at
+    }
+    /// When it last changed (UTC, RFC 3339).
+    async fn updated_at(&self) -> &str {
+        &self.updated_at
+    }
+}
+
+/// Participants by sex. `unreported` is the part of the total not reported as female or male.
+#[Object]
+impl Participants {
+    /// Everyone who took part.
+    async fn total(&self) -> i64 {
+        self.total
+    }
+    /// Women and girls among them.
+    async fn female(&self) -> i64 {
+        self.female
+    }
+    /// Men and boys among them.
+    async fn male(&self) -> i64 {
+        self.male
+    }
+    /// Those whose sex was not reported: total - female - male.
+    async fn unreported(&self) -> i64 {
+        self.unreported_count()
+    }
+}
+
+/// Narrows an activity list. Every condition given must hold.
+#[derive(InputObject, Default)]
+pub struct ActivityFilter {
+    /// Only activities of this engagement (an Engagement id).
+    pub engagement: Option<ID>,
+    /// Only activities of this programme's engagements (a programme code, e.g. GLOZ85).
+    pub programme: Option<String>,
+    /// Only activities in this country (ISO3, ISO2 or M49 code).
+    pub country: Option<String>,
+    /// Only activities in this area: an M49 region code at any level (e.g. 035 South-eastern
+    /// Asia, 002 Africa) or a grouping code.
+    pub region: Option<String>,
+    /// Only activities of this kind.
+    pub kind: Option<ActivityKind>,
+    /// Only activities still running on or after this date (YYYY-MM-DD).
+    pub from: Option<String>,
+    /// Only activities started on or before this date (YYYY-MM-DD).
+    pub to: Option<String>,
+    /// Part of the target group, case-insensitive, e.g. "prison staff".
+    pub target_group: Option<String>,
+    /// Part of the title or description, case-insensitive.
+    pub search: Option<String>,
+    /// Include archived activities.
+    #[graphql(default)]
+    pub include_archived: bool,
+}
 
 #[derive(Default)]
 pub struct ActivityQuery;
 
 #[Object]
 impl ActivityQuery {
-    /// Placeholder until activities land.
-    async fn pending_activities(&self) -> bool {
-        false
+    /// Activities, newest first (by start date). Donors see only activities under engagements
+    /// their organisation funds.
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ActivityFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Page<Activity>> {
+        let scope = ctx.viewer().record_scope()?;
+        let f = filter.unwrap_or_default();
+        let query = ActivitySearch {
+            engagement: f
+                .engagement
+                .map(|id| parse("filter.engagement", "Engagement", &id))
+                .transpose()?,
+            programme: f.programme,
+            country: f.country,
+            region: f.region,
+            kind: f.kind,
+            from: f.from,
+            to: f.to,
+            target_group: f.target_group,
+            search: f.search,
+            include_archived: f.include_archived,
+        };
+        let filter = domain::filter(ctx.db(), query).await?;
+        let req = PageRequest::new(ctx.page_limits(), first, after)?;
+        let db = ctx.db().clone();
+        let rows = store::list(db.pool(), &scope, &filter, req.after()?, req.fetch()).await?;
+        let total = TotalCount::new(move || {
+            let (db, scope, filter) = (db.clone(), scope.clone(), filter.clone());
+            async move { store::count(db.pool(), &scope, &filter).await }
+        });
+        Ok(page(
+            &req,
+            rows,
+            |r| (r.start_date.clone(), r.id),
+            |r| r,
+            total,
+        ))
     }
+
+    /// One activity by id; null when it does not exist or is outside what the caller may read.
+    async fn activity(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Activity>> {
+        let scope = ctx.viewer().record_scope()?;
+        let id = parse("id", "Activity", &id)?;
+        Ok(store::find(ctx.db().pool(), &scope, id).await?)
+    }
+}
+
+/// Participants by sex; female and male may be left out when not reported.
+#[derive(InputObject)]
+pub struct ParticipantsInput {
+    /// Everyone who took part.
+    pub total: i64,
+    /// Women and girls among them (0 when not reported).
+    #[graphql(default)]
+    pub female: i64,
+    /// Men and boys among them (0 when not reported).
+    #[graphql(default)]
+    pub male: i64,
+}
+
+/// A new activity under an engagement.
+#[derive(InputObject)]
+pub struct LogActivityInput {
+    /// The engagement it belongs to (an Engagement id); it must not be archived.
+    pub engagement: ID,
+    /// What kind of activity it was.
+    pub kind: ActivityKind,
+    /// Title.
+    pub title: String,
+    /// First day, YYYY-MM-DD.
+    pub start_date: String,
+    /// Last day, YYYY-MM-DD, not before the first.
+    pub end_date: String,
+    /// Country (ISO3, ISO2 or M49): one of the engagement's recipient countries, or inside its
+    /// recipient region.
+    pub country: String,
+    /// Where in the country.
+    pub place: Option<String>,
+    /// How many took part, by sex; none when not given.
+    pub participants: Option<ParticipantsInput>,
+    /// Who it was for, e.g. prison staff.
+    pub target_group: Option<String>,
+    /// What was done.
+    pub description: Option<String>,
+    /// Results (of the engagement or its programme) it contributes to.
+    pub results: Option<Vec<ID>>,
+    /// Documents about it.
+    pub documents: Option<Vec<ID>>,
+}
+
+/// Changes to an activity: fields left out keep their value; a list given replaces the current one.
+#[derive(InputObject, Default)]
+pub struct UpdateActivityInput {
+    /// Move it to another engagement (an Engagement id).
+    pub engagement: Option<ID>,
+    /// What kind of activity it was.
+    pub kind: Option<ActivityKind>,
+    /// Title.
+    pub title: Option<String>,
+    /// First day, YYYY-MM-DD.
+    pub start_date: Option<String>,
+    /// Last day, YYYY-MM-DD.
+    pub end_date: Option<String>,
+    /// Country (ISO3, ISO2 or M49).
+    pub country: Option<String>,
+    /// Where in the country.
+    pub place: Option<String>,
+    /// How many took part, by sex (all three counts are replaced).
+    pub participants: Option<ParticipantsInput>,
+    /// Who it was for.
+    pub target_group: Option<String>,
+    /// What was done.
+    pub description: Option<String>,
+    /// Results it contributes to (replaces the current list).
+    pub results: Option<Vec<ID>>,
+    /// Documents about it (replaces the current list).
+    pub documents: Option<Vec<ID>>,
+}
+
+fn ids(field: &str, kind: &str, ids: Option<Vec<ID>>) -> Result<Option<Vec<i64>>> {
+    let Some(ids) = ids else { return Ok(None) };
+    let parsed = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| parse(&format!("{field}[{i}]"), kind, id))
+        .collect::<Result<Vec<i64>, _>>()?;
+    Ok(Some(parsed))
+}
+
+fn counts(p: Option<ParticipantsInput>) -> Option<(i64, i64, i64)> {
+    p.map(|p| (p.total, p.female, p.male))
 }
 
 #[derive(Default)]
@@ -18,8 +302,51 @@ pub struct ActivityMutation;
 
 #[Object]
 impl ActivityMutation {
-    /// Placeholder until activities land.
-    async fn pending_activities(&self) -> bool {
-        false
+    /// Logs an activity under an engagement (admins, and officers of its programme and country).
+    async fn log_activity(&self, ctx: &Context<'_>, input: LogActivityInput) -> Result<Activity> {
+        let patch = ActivityPatch {
+            engagement: Some(parse("input.engagement", "Engagement", &input.engagement)?),
+            kind: Some(input.kind),
+            title: Some(input.title),
+            start_date: Some(input.start_date),
+            end_date: Some(input.end_date),
+            country: Some(input.country),
+            place: input.place,
+            participants: counts(input.participants),
+            target_group: input.target_group,
+            description: input.description,
+            results: ids("input.results", "Result", input.results)?,
+            documents: ids("input.documents", "Document", input.documents)?,
+        };
+        Ok(domain::log(ctx.db(), ctx.viewer(), patch).await?)
+    }
+
+    /// Changes an activity; `version` must be the current one.
+    async fn update_activity(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: i64,
+        input: UpdateActivityInput,
+    ) -> Result<Activity> {
+        let id = parse("id", "Activity", &id)?;
+        let patch = ActivityPatch {
+            engagement: input
+                .engagement
+                .map(|e| parse("input.engagement", "Engagement", &e))
+                .transpose()?,
+            kind: input.kind,
+            title: input.title,
+            start_date: input.start_date,
+            end_date: input.end_date,
+            country: input.country,
+            place: input.place,
+            participants: counts(input.participants),
+            target_group: input.target_group,
+            description: input.description,
+            results: ids("input.results", "Result", input.results)?,
+            documents: ids("input.documents", "Document", input.documents)?,
+        };
+        Ok(domain::update(ctx.db(), ctx.viewer(), id, version, patch).await?)
     }
 }

@@ -121,6 +121,13 @@ impl Engagement {
     async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<Document>> {
         super::documents::linked(ctx, "engagement_documents", "engagement_id", self.id).await
     }
+    /// The live activities logged under it, by start date.
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::domain::activities::Activity>> {
+        super::activities::activities_of_engagement(ctx, self.id).await
+    }
     /// Optimistic-concurrency version: pass it back when updating or archiving.
     async fn version(&self) -> i64 {
         self.version
