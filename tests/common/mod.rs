@@ -42,6 +42,8 @@ macro_rules! on_both_engines {
 
 pub struct TestApp {
     pub db: Db,
+    /// The database URL, for starting the real binary on the same database.
+    pub url: String,
     pub router: Router,
     pub limits: Limits,
     _dir: Option<tempfile::TempDir>,
@@ -119,6 +121,7 @@ impl TestApp {
         let router = ta_tracker::app(db.clone(), limits.clone());
         TestApp {
             db,
+            url: url.to_string(),
             router,
             limits,
             _dir: None,
