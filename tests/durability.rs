@@ -108,3 +108,54 @@ async fn an_online_sqlite_backup_holds_every_committed_record() {
         "never overwrites a file"
     );
 }
+
+async fn post_with_key(
+    app: &common::TestApp,
+    token: &str,
+    key: &str,
+    name: &str,
+) -> (u16, bool, serde_json::Value) {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    let body = json!({"query": "mutation($n: String!) { createOrganisation(input: {name: $n, type: \"10\"}) { id name } }", "variables": {"n": name}});
+    let req = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header("Idempotency-Key", key)
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let (status, headers, text) = app.send(req).await;
+    (
+        status.as_u16(),
+        headers.contains_key("idempotency-replayed"),
+        serde_json::from_str(&text).unwrap(),
+    )
+}
+
+on_both_engines!(
+    a_retry_with_the_same_idempotency_key_returns_the_first_result,
+    |app: common::TestApp| async move {
+        let admin = app.admin().await;
+        let (status, replayed, first) = post_with_key(&app, &admin, "retry-1", "Once").await;
+        assert_eq!((status, replayed), (200, false));
+        let (status, replayed, second) = post_with_key(&app, &admin, "retry-1", "Once").await;
+        assert_eq!((status, replayed), (200, true));
+        assert_eq!(first, second, "the same record comes back");
+        assert_eq!(
+            app.count("organisations").await,
+            1,
+            "no duplicate was created"
+        );
+        let (status, _, body) = post_with_key(&app, &admin, "retry-1", "Another").await;
+        assert_eq!(status, 422);
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+        let other = app.admin().await;
+        let (status, replayed, _) = post_with_key(&app, &other, "retry-1", "Once").await;
+        assert_eq!(
+            (status, replayed),
+            (200, false),
+            "keys belong to one credential"
+        );
+        assert_eq!(app.count("organisations").await, 2);
+    }
+);

@@ -311,6 +311,27 @@ async fn execute(
             return resp;
         }
     };
+    let reservation = if method == Method::POST && is_mutation(&request) {
+        match super::idempotency::decide(&state.db, headers, authorization, &request).await {
+            super::idempotency::Decision::Run => None,
+            super::idempotency::Decision::RunAndStore(r) => Some(r),
+            super::idempotency::Decision::Answer(status, Some(code), message) => {
+                return request_error(status, media, code, &message);
+            }
+            super::idempotency::Decision::Answer(status, None, body) => {
+                let mut resp = (status, body).into_response();
+                let (name, value) = super::idempotency::replayed();
+                resp.headers_mut().insert(name, value);
+                resp.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static(media.as_str()),
+                );
+                return resp;
+            }
+        }
+    } else {
+        None
+    };
     let request = request.data(RequestState::new(&state.db, viewer));
     let timeout = Duration::from_secs(state.limits.request_timeout_secs);
     let response = match tokio::time::timeout(timeout, state.schema.execute(request)).await {
@@ -327,7 +348,16 @@ async fn execute(
             );
         }
     };
-    graphql_response(response, media)
+    let (status, body) = render(response, media);
+    if let Some(reservation) = reservation {
+        super::idempotency::complete(&state.db, reservation, &body).await;
+    }
+    let mut resp = (status, body).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(media.as_str()),
+    );
+    resp
 }
 
 /// Whose bucket a request draws from: its credential; for anonymous callers the client address
@@ -353,7 +383,7 @@ fn rate_key(state: &AppState, headers: &HeaderMap, authorization: Option<&str>) 
 /// Serialises a GraphQL response. A request error (the operation never ran: parse or validation
 /// failure) has no `data`, and is a 400 in the GraphQL media type; under plain JSON every
 /// well-formed request gets 200, as the specification asks.
-fn graphql_response(response: Response, media: MediaType) -> HttpResponse {
+fn render(response: Response, media: MediaType) -> (StatusCode, String) {
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
@@ -389,12 +419,7 @@ fn graphql_response(response: Response, media: MediaType) -> HttpResponse {
     } else {
         StatusCode::OK
     };
-    let mut resp = (status, Value::Object(body).to_string()).into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(media.as_str()),
-    );
-    resp
+    (status, Value::Object(body).to_string())
 }
 
 #[cfg(test)]
