@@ -57,6 +57,12 @@ pub enum Command {
         /// Also load the demo dataset.
         #[arg(long)]
         demo: bool,
+        /// Also load generated bulk data for performance work (into a database without
+        /// programmes; see docs/performance.md).
+        #[arg(long, conflicts_with = "demo")]
+        synthetic: bool,
+        #[command(flatten)]
+        size: crate::seeds::synthetic::Options,
     },
     /// Prints the GraphQL schema (SDL).
     Schema,
@@ -185,7 +191,12 @@ pub async fn run(cli: Cli) -> AppResult<()> {
             eprintln!("migrations applied");
             Ok(())
         }
-        Command::Seed { db, demo } => {
+        Command::Seed {
+            db,
+            demo,
+            synthetic,
+            size,
+        } => {
             let db = open(&db).await?;
             let r = crate::seeds::seed(&db, demo).await?;
             eprintln!(
@@ -196,6 +207,9 @@ pub async fn run(cli: Cli) -> AppResult<()> {
                 r.groupings,
                 if r.demo { ", and the demo data" } else { "" }
             );
+            if synthetic {
+                crate::seeds::synthetic::run(&db, &size).await?;
+            }
             Ok(())
         }
         Command::Schema => {

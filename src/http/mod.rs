@@ -3,6 +3,7 @@
 pub mod console;
 pub mod export;
 pub mod graphql;
+pub mod idempotency;
 pub mod limits;
 
 use std::net::SocketAddr;

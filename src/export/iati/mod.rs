@@ -1,0 +1,218 @@
+//! IATI 2.03 activity XML: one `iati-activity` per live engagement the caller may read.
+//!
+//! Engagements without an IATI identifier get `{reporting-org ref}-ENG-{id}`, so every
+//! engagement appears. The body is produced page by page (keyset, `PAGE` engagements at a time)
+//! and handed out one activity at a time, so memory does not grow with the number of rows.
+
+mod data;
+mod render;
+
+use std::collections::VecDeque;
+
+use futures_util::Stream;
+
+use crate::error::{AppError, AppResult};
+use crate::storage::engagements::EngagementFilter;
+use crate::storage::scope::Scope;
+use crate::storage::{Db, geography, programmes};
+
+pub use render::identifier;
+
+/// Engagements fetched per statement round.
+const PAGE: i64 = 200;
+
+/// The default reporting organisation reference: deliberately not a real identifier, so nobody
+/// publishes under it by accident. Set `TA_TRACKER_IATI_REPORTING_ORG_REF` to the real one.
+pub const DEMO_REPORTING_REF: &str = "XX-UNODC-DEMO";
+
+/// The organisation publishing the file (IATI `reporting-org`).
+#[derive(Clone, Debug)]
+pub struct ReportingOrg {
+    pub reference: String,
+    pub name: String,
+    /// IATI OrganisationType; 40 is multilateral.
+    pub org_type: String,
+}
+
+impl ReportingOrg {
+    /// The configured reference (`configured`, else an organisation named like UNODC with an
+    /// IATI reference, else the demo placeholder), named after that organisation when known.
+    pub async fn resolve(db: &Db, configured: Option<&str>) -> AppResult<ReportingOrg> {
+        let unodc: Option<(String, Option<String>)> = sqlx::query_as(
+            "select name, iati_ref from organisations where archived_at is null \
+             and upper(name) like '%UNODC%' order by iati_ref is null, id limit 1",
+        )
+        .fetch_optional(db.pool())
+        .await?;
+        let configured = configured.map(str::trim).filter(|r| !r.is_empty());
+        let reference = configured
+            .map(str::to_string)
+            .or_else(|| unodc.as_ref().and_then(|(_, r)| r.clone()))
+            .unwrap_or_else(|| DEMO_REPORTING_REF.to_string());
+        let name = unodc
+            .map(|(n, _)| n)
+            .unwrap_or_else(|| "United Nations Office on Drugs and Crime (UNODC)".to_string());
+        Ok(ReportingOrg {
+            reference,
+            name,
+            org_type: "40".to_string(),
+        })
+    }
+
+    /// From the environment (`TA_TRACKER_IATI_REPORTING_ORG_REF`), as the HTTP endpoint uses.
+    pub async fn from_env(db: &Db) -> AppResult<ReportingOrg> {
+        let configured = std::env::var("TA_TRACKER_IATI_REPORTING_ORG_REF").ok();
+        Self::resolve(db, configured.as_deref()).await
+    }
+}
+
+/// What the export may be narrowed to, as the caller wrote it.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct ExportFilter {
+    /// A programme code.
+    pub programme: Option<String>,
+    /// A country: ISO 3166-1 alpha-3 (alpha-2 and M49 are accepted too).
+    pub country: Option<String>,
+    /// An M49 region at any level ("001" is the world) or a grouping code.
+    pub region: Option<String>,
+}
+
+impl ExportFilter {
+    /// The engagement filter these name; an unknown code is the caller's error, not an empty file.
+    pub async fn resolve(&self, db: &Db, scope: &Scope) -> AppResult<EngagementFilter> {
+        let mut f = EngagementFilter::default();
+        let given = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        if let Some(code) = given(&self.programme) {
+            let p = programmes::find_by_code(db.pool(), scope, &code)
+                .await?
+                .ok_or_else(|| {
+                    AppError::bad_input("programme", &format!("no programme has code {code}"))
+                })?;
+            f.programme_id = Some(p.id);
+        }
+        if let Some(code) = given(&self.country) {
+            let c = geography::find_country(db.pool(), &code.to_uppercase())
+                .await?
+                .ok_or_else(|| {
+                    AppError::bad_input("country", &format!("{code} is not a known country code"))
+                })?;
+            f.country_iso3 = Some(c.iso3);
+        }
+        if let Some(code) = given(&self.region) {
+            let area = geography::find_area(db.pool(), &code)
+                .await?
+                .ok_or_else(|| {
+                    AppError::bad_input(
+                        "region",
+                        &format!("{code} is neither an M49 region code nor a grouping code"),
+                    )
+                })?;
+            f.area = Some(area);
+        }
+        Ok(f)
+    }
+}
+
+enum State {
+    Start,
+    Body {
+        after: Option<(String, i64)>,
+        pending: VecDeque<String>,
+        exhausted: bool,
+    },
+    Done,
+}
+
+/// The export as a stream of text chunks: the header, one chunk per activity, the footer.
+pub fn stream(
+    db: Db,
+    scope: Scope,
+    filter: EngagementFilter,
+    org: ReportingOrg,
+) -> impl Stream<Item = AppResult<String>> + Send + 'static {
+    stream_paged(db, scope, filter, org, PAGE)
+}
+
+/// [`stream`] fetching `page` engagements per round (small pages let tests cross boundaries).
+pub fn stream_paged(
+    db: Db,
+    scope: Scope,
+    filter: EngagementFilter,
+    org: ReportingOrg,
+    page: i64,
+) -> impl Stream<Item = AppResult<String>> + Send + 'static {
+    let page = page.max(1);
+    futures_util::stream::unfold(State::Start, move |state| {
+        let (db, scope, filter, org) = (db.clone(), scope.clone(), filter.clone(), org.clone());
+        async move {
+            match state {
+                State::Start => {
+                    let header = format!(
+                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+                         <iati-activities version=\"2.03\" generated-datetime=\"{}\">\n",
+                        crate::storage::now()
+                    );
+                    let next = State::Body {
+                        after: None,
+                        pending: VecDeque::new(),
+                        exhausted: false,
+                    };
+                    Some((Ok(header), next))
+                }
+                State::Body {
+                    mut after,
+                    mut pending,
+                    mut exhausted,
+                } => {
+                    while pending.is_empty() && !exhausted {
+                        match next_page(&db, &scope, &filter, &org, &after, page).await {
+                            Ok((chunks, last)) => {
+                                exhausted = (chunks.len() as i64) < page;
+                                after = last;
+                                pending.extend(chunks);
+                            }
+                            Err(e) => return Some((Err(e), State::Done)),
+                        }
+                    }
+                    match pending.pop_front() {
+                        Some(chunk) => Some((
+                            Ok(chunk),
+                            State::Body {
+                                after,
+                                pending,
+                                exhausted,
+                            },
+                        )),
+                        None => Some((Ok("</iati-activities>\n".to_string()), State::Done)),
+                    }
+                }
+                State::Done => None,
+            }
+        }
+    })
+}
+
+/// The activities of the page after `after`, and the keyset of its last engagement.
+async fn next_page(
+    db: &Db,
+    scope: &Scope,
+    filter: &EngagementFilter,
+    org: &ReportingOrg,
+    after: &Option<(String, i64)>,
+    limit: i64,
+) -> AppResult<(Vec<String>, Option<(String, i64)>)> {
+    let rows = data::page(db.pool(), scope, filter, after.clone(), limit).await?;
+    let ids: Vec<i64> = rows.iter().map(|e| e.id).collect();
+    let details = data::details(db.pool(), scope, &ids).await?;
+    let last = rows.last().map(|e| (e.active_from.clone(), e.id));
+    let chunks = rows
+        .iter()
+        .map(|e| render::activity(e, &details, org))
+        .collect();
+    Ok((chunks, last))
+}

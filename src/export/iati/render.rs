@@ -1,0 +1,323 @@
+//! One `iati-activity` element per engagement, in the element order the IATI 2.03 schema fixes.
+
+use super::ReportingOrg;
+use super::data::{Details, IndicatorRow, ValueRow};
+use crate::export::xml::XmlWriter;
+use crate::storage::engagements::{Children, EngagementRow};
+
+/// IATI IndicatorMeasure 5: qualitative, whose values are narrative, not numbers.
+const QUALITATIVE: &str = "5";
+
+/// A number as IATI decimals expect: no exponent, no trailing zeros.
+pub fn number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        let s = format!("{v:.6}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// The activity's identifier: its own, else one made from the reporting organisation's.
+pub fn identifier(e: &EngagementRow, org: &ReportingOrg) -> String {
+    match e.iati_identifier.as_deref().map(str::trim) {
+        Some(id) if !id.is_empty() => id.to_string(),
+        _ => format!("{}-ENG-{}", org.reference, e.id),
+    }
+}
+
+/// Writes the `iati-activity` of `e` at depth 1 (under the root).
+pub fn activity(e: &EngagementRow, d: &Details, org: &ReportingOrg) -> String {
+    let empty = Children::default();
+    let c = d.children.get(&e.id).unwrap_or(&empty);
+    let currency = c
+        .budgets
+        .first()
+        .map(|b| b.currency.as_str())
+        .unwrap_or("USD");
+    let mut w = XmlWriter::at_depth(1);
+    w.open(
+        "iati-activity",
+        &[
+            ("last-updated-datetime", &e.updated_at),
+            ("xml:lang", "en"),
+            ("default-currency", currency),
+        ],
+    );
+    w.text("iati-identifier", &[], &identifier(e, org));
+    w.narrative(
+        "reporting-org",
+        &[("ref", &org.reference), ("type", &org.org_type)],
+        &org.name,
+    );
+    w.narrative("title", &[], &e.title);
+    if !e.description.trim().is_empty() {
+        w.narrative("description", &[("type", "1")], &e.description);
+    }
+    if !e.objectives.trim().is_empty() {
+        w.narrative("description", &[("type", "2")], &e.objectives);
+    }
+    participants(&mut w, c, d, org);
+    w.empty("activity-status", &[("code", &e.status_code)]);
+    dates(&mut w, e);
+    places(&mut w, e, c, d);
+    for s in &c.sectors {
+        let pct = number(s.percentage);
+        w.empty(
+            "sector",
+            &[
+                ("vocabulary", "1"),
+                ("code", &s.sector_code),
+                ("percentage", &pct),
+            ],
+        );
+    }
+    for t in &c.sdg_targets {
+        // TagVocabulary 3: UN Sustainable Development Goal targets such as 16.3.
+        w.empty("tag", &[("vocabulary", "3"), ("code", t)]);
+    }
+    for m in &c.policy_markers {
+        w.empty(
+            "policy-marker",
+            &[
+                ("vocabulary", "1"),
+                ("code", &m.marker_code),
+                ("significance", &m.significance_code),
+            ],
+        );
+    }
+    for b in &c.budgets {
+        // BudgetType 1 original, BudgetStatus 1 indicative: what a planning record holds.
+        w.open("budget", &[("type", "1"), ("status", "1")]);
+        w.empty("period-start", &[("iso-date", &b.period_start)]);
+        w.empty("period-end", &[("iso-date", &b.period_end)]);
+        w.text(
+            "value",
+            &[("currency", &b.currency), ("value-date", &b.value_date)],
+            &number(b.amount),
+        );
+        w.close("budget");
+    }
+    for doc in d.documents.get(&e.id).into_iter().flatten() {
+        let format = if doc.url.to_ascii_lowercase().ends_with(".pdf") {
+            "application/pdf"
+        } else {
+            "text/html"
+        };
+        w.open("document-link", &[("url", &doc.url), ("format", format)]);
+        w.narrative("title", &[], &doc.title);
+        w.empty("category", &[("code", &doc.category_code)]);
+        w.empty("language", &[("code", &doc.language)]);
+        if let Some(date) = &doc.document_date {
+            w.empty("document-date", &[("iso-date", date)]);
+        }
+        w.close("document-link");
+    }
+    results(&mut w, e, d);
+    w.close("iati-activity");
+    w.finish()
+}
+
+fn participants(w: &mut XmlWriter, c: &Children, d: &Details, org: &ReportingOrg) {
+    if c.participants.is_empty() {
+        // The schema needs at least one; the reporting organisation is accountable for its own.
+        w.narrative(
+            "participating-org",
+            &[
+                ("ref", &org.reference),
+                ("role", "2"),
+                ("type", &org.org_type),
+            ],
+            &org.name,
+        );
+    }
+    for p in &c.participants {
+        let Some(o) = d.organisations.get(&p.organisation_id) else {
+            continue;
+        };
+        let mut attrs = vec![
+            ("role", p.role_code.as_str()),
+            ("type", o.org_type.as_str()),
+        ];
+        if let Some(r) = o.iati_ref.as_deref().filter(|r| !r.is_empty()) {
+            attrs.insert(0, ("ref", r));
+        }
+        w.narrative("participating-org", &attrs, &o.name);
+    }
+}
+
+fn dates(w: &mut XmlWriter, e: &EngagementRow) {
+    let dates = [
+        ("1", &e.planned_start),
+        ("2", &e.actual_start),
+        ("3", &e.planned_end),
+        ("4", &e.actual_end),
+    ];
+    if dates[..2].iter().all(|(_, d)| d.is_none()) {
+        // The schema needs a date; the derived start is the best we know.
+        w.empty(
+            "activity-date",
+            &[("type", "1"), ("iso-date", &e.active_from)],
+        );
+    }
+    for (kind, date) in dates {
+        if let Some(date) = date {
+            w.empty("activity-date", &[("type", kind), ("iso-date", date)]);
+        }
+    }
+}
+
+/// Countries with their percentages; the region only when no country is named, since IATI
+/// wants country and region percentages together to make 100.
+fn places(w: &mut XmlWriter, e: &EngagementRow, c: &Children, d: &Details) {
+    for s in &c.countries {
+        let Some(iso2) = d.iso2.get(&s.country_iso3) else {
+            continue;
+        };
+        let pct = number(s.percentage);
+        w.empty("recipient-country", &[("code", iso2), ("percentage", &pct)]);
+    }
+    if c.countries.is_empty()
+        && let Some(region) = &e.recipient_region_code
+    {
+        // RegionVocabulary 2: UN M49.
+        w.empty(
+            "recipient-region",
+            &[("code", region), ("vocabulary", "2"), ("percentage", "100")],
+        );
+    }
+}
+
+fn results(w: &mut XmlWriter, e: &EngagementRow, d: &Details) {
+    for r in d.results.get(&e.id).into_iter().flatten() {
+        // The schema needs an indicator in every result; one without is not reported yet.
+        let Some(indicators) = d.indicators.get(&r.id).filter(|i| !i.is_empty()) else {
+            continue;
+        };
+        let summable = indicators.iter().all(summable);
+        w.open(
+            "result",
+            &[
+                ("type", &r.result_type),
+                ("aggregation-status", flag(summable)),
+            ],
+        );
+        w.narrative("title", &[], &r.title);
+        if !r.description.trim().is_empty() {
+            w.narrative("description", &[], &r.description);
+        }
+        for i in indicators {
+            indicator(w, i, d.values.get(&i.id).map(Vec::as_slice).unwrap_or(&[]));
+        }
+        w.close("result");
+    }
+}
+
+/// Whether an indicator's figures may be added up across activities.
+fn summable(i: &IndicatorRow) -> bool {
+    i.measure == "1" && i.aggregation == "sum"
+}
+
+fn flag(b: bool) -> &'static str {
+    if b { "1" } else { "0" }
+}
+
+fn indicator(w: &mut XmlWriter, i: &IndicatorRow, values: &[ValueRow]) {
+    let qualitative = i.measure == QUALITATIVE;
+    w.open(
+        "indicator",
+        &[
+            ("measure", &i.measure),
+            ("ascending", flag(i.ascending.0)),
+            ("aggregation-status", flag(summable(i))),
+        ],
+    );
+    w.narrative("title", &[], &i.title);
+    if !i.description.trim().is_empty() {
+        w.narrative("description", &[], &i.description);
+    }
+    let year = i.baseline_year.map(|y| y.to_string()).or_else(|| {
+        i.baseline_date
+            .as_deref()
+            .and_then(|d| d.get(..4))
+            .map(str::to_string)
+    });
+    if let Some(year) = year {
+        let mut attrs = vec![("year", year.clone())];
+        if let Some(date) = &i.baseline_date {
+            attrs.push(("iso-date", date.clone()));
+        }
+        if let Some(v) = i.baseline_value.filter(|_| !qualitative) {
+            attrs.push(("value", number(v)));
+        }
+        let attrs: Vec<(&str, &str)> = attrs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        if i.baseline_comment.trim().is_empty() {
+            w.empty("baseline", &attrs);
+        } else {
+            w.open("baseline", &attrs);
+            w.narrative("comment", &[], &i.baseline_comment);
+            w.close("baseline");
+        }
+    }
+    let mut rest = values;
+    while let Some(first) = rest.first() {
+        let n = rest
+            .iter()
+            .take_while(|v| {
+                v.period_start == first.period_start && v.period_end == first.period_end
+            })
+            .count();
+        w.open("period", &[]);
+        w.empty("period-start", &[("iso-date", &first.period_start)]);
+        w.empty("period-end", &[("iso-date", &first.period_end)]);
+        for v in &rest[..n] {
+            observation(w, v, qualitative);
+        }
+        w.close("period");
+        rest = &rest[n..];
+    }
+    w.close("indicator");
+}
+
+/// A `target` or `actual`: its value, disaggregation and comment (which names the country, as
+/// IATI result locations refer to activity locations this record does not have).
+fn observation(w: &mut XmlWriter, v: &ValueRow, qualitative: bool) {
+    let value = v.value.filter(|_| !qualitative).map(number);
+    let attrs: Vec<(&str, &str)> = value.iter().map(|n| ("value", n.as_str())).collect();
+    let mut comment = Vec::new();
+    if let Some(c) = &v.country_iso3 {
+        comment.push(format!("Country: {c}"));
+    }
+    if !v.comment.trim().is_empty() {
+        comment.push(v.comment.clone());
+    }
+    let element = if v.kind == "target" {
+        "target"
+    } else {
+        "actual"
+    };
+    w.open(element, &attrs);
+    if !v.dimension_name.is_empty() {
+        w.empty(
+            "dimension",
+            &[("name", &v.dimension_name), ("value", &v.dimension_value)],
+        );
+    }
+    if !comment.is_empty() {
+        w.narrative("comment", &[], &comment.join(". "));
+    }
+    w.close(element);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number;
+
+    #[test]
+    fn numbers_are_plain_decimals() {
+        assert_eq!(number(100.0), "100");
+        assert_eq!(number(33.5), "33.5");
+        assert_eq!(number(0.125), "0.125");
+        assert_eq!(number(1_250_000.0), "1250000");
+    }
+}

@@ -1,0 +1,7 @@
+//! Exports of programme records in formats other systems read: IATI 2.03 activity XML.
+//! Reads storage directly (an export is a read-only projection) and always applies the caller's
+//! record scope.
+
+pub mod cli;
+pub mod iati;
+pub mod xml;

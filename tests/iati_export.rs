@@ -1,0 +1,484 @@
+//! The IATI 2.03 export as a publisher and a donor see it: the demo data validates against the
+//! IATI schema, every code belongs to its codelist, hostile text cannot break the XML, and a
+//! donor's file holds only what it funds.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use ta_tracker::domain::auth::Role;
+
+use common::TestApp;
+
+const XSD: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/data/iati-2.03-schema/iati-activities-schema.xsd"
+);
+
+async fn export(
+    app: &TestApp,
+    query: &str,
+    token: Option<&str>,
+) -> (StatusCode, HeaderMap, String) {
+    let mut req = Request::get(format!("/export/iati.xml{query}"));
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    app.send(req.body(Body::empty()).unwrap()).await
+}
+
+#[track_caller]
+fn exported(r: (StatusCode, HeaderMap, String)) -> String {
+    assert_eq!(r.0, StatusCode::OK, "{}", r.2);
+    assert_eq!(
+        r.1.get(header::CONTENT_TYPE).unwrap(),
+        "application/xml; charset=utf-8"
+    );
+    r.2
+}
+
+/// Runs xmllint on `xml` (against the IATI schema when `schema`); `false` when xmllint or the
+/// schema is missing outside CI, where that is a skip, not a failure.
+fn xmllint(xml: &str, schema: bool) -> bool {
+    let have_xmllint = Command::new("xmllint").arg("--version").output().is_ok();
+    let have_xsd = std::path::Path::new(XSD).exists();
+    if !have_xmllint || (schema && !have_xsd) {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI must validate the IATI export: install xmllint (libxml2-utils) and the schema at {XSD}"
+        );
+        eprintln!("skipped: xmllint or the IATI schema is missing");
+        return false;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("iati.xml");
+    std::fs::write(&file, xml).unwrap();
+    let mut cmd = Command::new("xmllint");
+    cmd.args(["--nonet", "--noout"]);
+    if schema {
+        cmd.args(["--schema", XSD]);
+    }
+    let out = cmd.arg(&file).output().unwrap();
+    assert!(
+        out.status.success(),
+        "xmllint refused the export:\n{}\n{xml}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    true
+}
+
+/// Every start tag as (element name, attributes), by plain scanning: the writer puts each
+/// attribute value in double quotes and escapes quotes inside it.
+fn tags(xml: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let mut out = Vec::new();
+    for piece in xml.split('<').skip(1) {
+        if piece.starts_with(['/', '?', '!']) {
+            continue;
+        }
+        let tag = &piece[..piece.find('>').expect("tag closes")];
+        let tag = tag.trim_end_matches('/');
+        let (name, mut rest) = tag.split_once(' ').unwrap_or((tag, ""));
+        let mut attrs = Vec::new();
+        while let Some((k, v)) = rest.split_once("=\"") {
+            let (value, tail) = v.split_once('"').expect("attribute value closes");
+            attrs.push((k.trim().to_string(), value.to_string()));
+            rest = tail;
+        }
+        out.push((name.to_string(), attrs));
+    }
+    out
+}
+
+fn attr<'a>(tag: &'a (String, Vec<(String, String)>), name: &str) -> Option<&'a str> {
+    tag.1
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn identifiers(xml: &str) -> BTreeSet<String> {
+    xml.split("<iati-identifier>")
+        .skip(1)
+        .map(|s| s[..s.find('<').unwrap()].to_string())
+        .collect()
+}
+
+/// Gives the first demo engagement a result with a quantitative indicator (baseline, targets
+/// and actuals by country and sex) and a qualitative one, written straight to the tables.
+async fn add_results(app: &TestApp) {
+    let pool = app.db.pool();
+    let (engagement,): (i64,) =
+        sqlx::query_as("select id from engagements where archived_at is null order by id limit 1")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    let now = "2024-01-01T00:00:00.000000Z";
+    let (result,): (i64,) = sqlx::query_as(
+        "insert into results (engagement_id, result_type, title, description, created_at, updated_at) \
+         values ($1, '2', 'Prison staff manage violent extremist prisoners in line with the Nelson Mandela Rules', \
+         'Outcome <1> & \"more\"', $2, $2) returning id",
+    )
+    .bind(engagement)
+    .bind(now)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let indicator = |code: &'static str, measure: &'static str, aggregation: &'static str| {
+        sqlx::query_as::<_, (i64,)>(
+            "insert into indicators (result_id, code, title, measure, aggregation, baseline_year, \
+             baseline_date, baseline_value, baseline_comment, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, 2019, '2019-01-01', 0, 'Before the programme', $6, $6) returning id",
+        )
+        .bind(result)
+        .bind(code)
+        .bind(format!("Indicator {code}"))
+        .bind(measure)
+        .bind(aggregation)
+        .bind(now)
+        .fetch_one(pool)
+    };
+    let (trained,) = indicator("T-1", "1", "sum").await.unwrap();
+    let (policy,) = indicator("T-2", "5", "latest").await.unwrap();
+    let value = |ind: i64,
+                 kind: &'static str,
+                 v: Option<f64>,
+                 country: Option<&'static str>,
+                 sex: &'static str,
+                 comment: &'static str| {
+        sqlx::query(
+            "insert into indicator_values (indicator_id, kind, period_start, period_end, value, \
+             country_iso3, dimension_name, dimension_value, comment, created_at, updated_at) \
+             values ($1, $2, '2020-01-01', '2020-12-31', $3, $4, $5, $6, $7, $8, $8)",
+        )
+        .bind(ind)
+        .bind(kind)
+        .bind(v)
+        .bind(country)
+        .bind(if sex.is_empty() { "" } else { "sex" })
+        .bind(sex)
+        .bind(comment)
+        .bind(now)
+        .execute(pool)
+    };
+    value(trained, "actual", Some(12.0), Some("TUN"), "female", "")
+        .await
+        .unwrap();
+    value(trained, "target", Some(40.0), None, "", "")
+        .await
+        .unwrap();
+    value(
+        trained,
+        "actual",
+        Some(30.5),
+        Some("TUN"),
+        "male",
+        "counted at <graduation>",
+    )
+    .await
+    .unwrap();
+    value(
+        policy,
+        "target",
+        None,
+        None,
+        "",
+        "A classification policy is adopted",
+    )
+    .await
+    .unwrap();
+    value(
+        policy,
+        "actual",
+        Some(1.0),
+        None,
+        "",
+        "Draft policy & procedures submitted",
+    )
+    .await
+    .unwrap();
+}
+
+on_both_engines!(
+    the_demo_export_validates_against_the_iati_schema,
+    |app: TestApp| async move {
+        let app = app.with_demo().await;
+        add_results(&app).await;
+        let admin = app.admin().await;
+        let xml = exported(export(&app, "", Some(&admin)).await);
+        let (n,): (i64,) =
+            sqlx::query_as("select count(*) from engagements where archived_at is null")
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert!(n > 0);
+        assert_eq!(xml.matches("<iati-activity ").count() as i64, n);
+        assert!(xml.starts_with(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<iati-activities version=\"2.03\""
+        ));
+        assert!(xml.contains("<reporting-org ref=\"XX-UNODC-DEMO\" type=\"40\">"));
+        // Targets come before actuals in a period; qualitative values carry no number.
+        let period = &xml[xml.find("<period>").expect("a result period")..];
+        assert!(period.find("<target").unwrap() < period.find("<actual").unwrap());
+        assert!(xml.contains("<dimension name=\"sex\" value=\"female\"/>"));
+        assert!(xml.contains("<narrative>Country: TUN. counted at &lt;graduation&gt;</narrative>"));
+        assert!(xml.contains("<narrative>Draft policy &amp; procedures submitted</narrative>"));
+        assert!(!xml.contains("measure=\"5\" ascending=\"1\" aggregation-status=\"1\""));
+        xmllint(&xml, true);
+    }
+);
+
+on_both_engines!(
+    every_code_in_the_export_belongs_to_its_codelist,
+    |app: TestApp| async move {
+        let app = app.with_demo().await;
+        add_results(&app).await;
+        let admin = app.admin().await;
+        let xml = exported(export(&app, "", Some(&admin)).await);
+        let checks: &[(&str, &str, &str)] = &[
+            ("activity-status", "code", "ActivityStatus"),
+            ("activity-date", "type", "ActivityDateType"),
+            ("description", "type", "DescriptionType"),
+            ("participating-org", "role", "OrganisationRole"),
+            ("participating-org", "type", "OrganisationType"),
+            ("reporting-org", "type", "OrganisationType"),
+            ("sector", "code", "Sector"),
+            ("tag", "code", "UNSDG-Targets"),
+            ("policy-marker", "code", "PolicyMarker"),
+            ("policy-marker", "significance", "PolicySignificance"),
+            ("budget", "type", "BudgetType"),
+            ("budget", "status", "BudgetStatus"),
+            ("value", "currency", "Currency"),
+            ("iati-activity", "default-currency", "Currency"),
+            ("category", "code", "DocumentCategory"),
+            ("language", "code", "Language"),
+            ("result", "type", "ResultType"),
+            ("indicator", "measure", "IndicatorMeasure"),
+        ];
+        let tags = tags(&xml);
+        for (element, attribute, list) in checks {
+            let codes: BTreeSet<String> = tags
+                .iter()
+                .filter(|t| t.0 == *element)
+                .filter_map(|t| attr(t, attribute).map(str::to_string))
+                .collect();
+            assert!(
+                !codes.is_empty(),
+                "the demo export has no {element}/@{attribute}"
+            );
+            for code in codes {
+                let (n,): (i64,) = sqlx::query_as(
+                    "select count(*) from codelist_items where list = $1 and code = $2",
+                )
+                .bind(*list)
+                .bind(&code)
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+                assert_eq!(
+                    n, 1,
+                    "{element}/@{attribute}={code} is not in codelist {list}"
+                );
+            }
+        }
+        for t in tags.iter().filter(|t| t.0 == "tag") {
+            assert_eq!(
+                attr(t, "vocabulary"),
+                Some("3"),
+                "SDG targets use TagVocabulary 3"
+            );
+        }
+        for t in tags.iter().filter(|t| t.0 == "recipient-country") {
+            let (n,): (i64,) = sqlx::query_as("select count(*) from countries where iso2 = $1")
+                .bind(attr(t, "code").unwrap())
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+            assert_eq!(n, 1, "recipient-country codes are ISO 3166-1 alpha-2");
+        }
+    }
+);
+
+on_both_engines!(
+    hostile_text_cannot_break_the_document,
+    |app: TestApp| async move {
+        let app = app.with_demo().await;
+        let hostile = "<script>alert('x')</script> & \"quoted\" ]]> <!-- -->";
+        sqlx::query("update engagements set title = $1, objectives = $1")
+            .bind(hostile)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        sqlx::query("update organisations set name = $1 where iati_ref is not null")
+            .bind(format!("{hostile} \u{1}"))
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        let admin = app.admin().await;
+        let xml = exported(export(&app, "", Some(&admin)).await);
+        assert!(!xml.contains("<script"));
+        assert!(!xml.contains('\u{1}'));
+        assert!(xml.contains(
+            "&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; &quot;quoted&quot; ]]&gt; &lt;!-- --&gt;"
+        ));
+        // Every start tag scans cleanly, and xmllint agrees the file is well-formed and valid.
+        assert!(tags(&xml).iter().all(|t| !t.0.is_empty()));
+        xmllint(&xml, false);
+        xmllint(&xml, true);
+    }
+);
+
+on_both_engines!(
+    a_donor_exports_only_what_it_funds_and_anonymous_callers_are_refused,
+    |app: TestApp| async move {
+        let app = app.with_demo().await;
+        let pool = app.db.pool();
+        let (status, headers, _) = export(&app, "", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(headers.get(header::WWW_AUTHENTICATE).unwrap(), "Bearer");
+        assert_eq!(
+            export(&app, "", Some("tat_nope")).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+
+        // Archive one funded engagement: it leaves every export.
+        let (archived,): (i64,) = sqlx::query_as(
+            "select min(engagement_id) from engagement_organisations where role_code = '1'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        sqlx::query(
+            "update engagements set archived_at = '2024-01-01T00:00:00.000000Z' where id = $1",
+        )
+        .bind(archived)
+        .execute(pool)
+        .await
+        .unwrap();
+
+        let donors: Vec<(i64,)> = sqlx::query_as(
+            "select distinct organisation_id from engagement_organisations where role_code = '1' \
+             order by organisation_id",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        assert!(!donors.is_empty());
+        let admin = app.admin().await;
+        let everything = identifiers(&exported(export(&app, "", Some(&admin)).await));
+        for (org,) in donors {
+            let funded: Vec<(Option<String>,)> = sqlx::query_as(
+                "select e.iati_identifier from engagements e where e.archived_at is null and e.id in \
+                 (select engagement_id from engagement_organisations where role_code = '1' and organisation_id = $1)",
+            )
+            .bind(org)
+            .fetch_all(pool)
+            .await
+            .unwrap();
+            let expected: BTreeSet<String> = funded
+                .into_iter()
+                .map(|(i,)| i.expect("demo identifiers"))
+                .collect();
+            let token = app.token(Role::Donor).organisation(org).create().await;
+            let xml = exported(export(&app, "", Some(&token)).await);
+            assert_eq!(identifiers(&xml), expected, "donor {org}");
+            assert!(expected.len() < everything.len());
+            xmllint(&xml, true);
+        }
+        let (archived_identifier,): (Option<String>,) =
+            sqlx::query_as("select iati_identifier from engagements where id = $1")
+                .bind(archived)
+                .fetch_one(pool)
+                .await
+                .unwrap();
+        assert!(!everything.contains(&archived_identifier.unwrap()));
+    }
+);
+
+on_both_engines!(
+    filters_narrow_the_export_and_unknown_codes_are_refused,
+    |app: TestApp| async move {
+        let app = app.with_demo().await;
+        let pool = app.db.pool();
+        let admin = app.admin().await;
+        let all = identifiers(&exported(export(&app, "", Some(&admin)).await));
+        let programme = identifiers(&exported(
+            export(&app, "?programme=DEMO-VEP", Some(&admin)).await,
+        ));
+        assert_eq!(programme, all);
+
+        let in_country = |iso3: &'static str| async move {
+            let rows: Vec<(String,)> = sqlx::query_as(
+                "select e.iati_identifier from engagements e join engagement_countries c \
+                 on c.engagement_id = e.id where c.country_iso3 = $1 and e.archived_at is null",
+            )
+            .bind(iso3)
+            .fetch_all(pool)
+            .await
+            .unwrap();
+            rows.into_iter().map(|(i,)| i).collect::<BTreeSet<String>>()
+        };
+        let tunisia = identifiers(&exported(export(&app, "?country=TUN", Some(&admin)).await));
+        assert_eq!(tunisia, in_country("TUN").await);
+        assert!(!tunisia.is_empty() && tunisia.len() < all.len());
+        // 145 is Western Asia, 143 Central Asia: M49 sub-regions.
+        let central_asia = identifiers(&exported(export(&app, "?region=143", Some(&admin)).await));
+        let mut expected = in_country("KAZ").await;
+        expected.extend(in_country("UZB").await);
+        expected.extend(in_country("KGZ").await);
+        expected.extend(in_country("TJK").await);
+        expected.extend(in_country("TKM").await);
+        assert_eq!(central_asia, expected);
+        assert_eq!(
+            identifiers(&exported(export(&app, "?region=001", Some(&admin)).await)),
+            all
+        );
+
+        for (query, field) in [
+            ("?programme=NOPE", "programme"),
+            ("?country=XYZ", "country"),
+            ("?region=999", "region"),
+        ] {
+            let (status, _, body) = export(&app, query, Some(&admin)).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+            assert!(
+                body.starts_with("BAD_USER_INPUT") && body.contains(field),
+                "{body}"
+            );
+        }
+    }
+);
+
+on_both_engines!(
+    paging_through_the_engagements_neither_skips_nor_repeats_one,
+    |app: TestApp| async move {
+        use futures_util::StreamExt;
+        use ta_tracker::export::iati::{self, ReportingOrg};
+        use ta_tracker::storage::engagements::EngagementFilter;
+        use ta_tracker::storage::scope::Scope;
+
+        let app = app.with_demo().await;
+        let org = ReportingOrg::resolve(&app.db, None).await.unwrap();
+        let mut whole = Vec::new();
+        for page in [1, 2, 200] {
+            let chunks: Vec<String> = iati::stream_paged(
+                app.db.clone(),
+                Scope::All,
+                EngagementFilter::default(),
+                org.clone(),
+                page,
+            )
+            .map(|c| c.unwrap())
+            .collect()
+            .await;
+            // Header and footer around one chunk per activity.
+            let body = chunks[1..].concat();
+            assert_eq!(chunks.len() - 2, body.matches("<iati-activity ").count());
+            whole.push(body);
+        }
+        assert_eq!(whole[0], whole[1]);
+        assert_eq!(whole[1], whole[2]);
+    }
+);
