@@ -5,6 +5,8 @@ mod common;
 
 use std::collections::{BTreeSet, HashMap};
 
+use common::schema::{Schema, named, schema};
+
 use serde_json::{Value, json};
 use ta_tracker::domain::auth::Role;
 
@@ -26,49 +28,6 @@ const PUBLIC: &[&str] = &[
 const ADMIN_ONLY: &[&str] = &["auditLog"];
 // Every other root query field reads programme records: any role, never anonymous, and donors
 // only what they fund. Every mutation: admins and officers (in scope), never anyone else.
-
-const INTROSPECT: &str = r#"{ __schema {
-  queryType { fields { name args { name type { ...T } } type { ...T } } }
-  mutationType { fields { name args { name type { ...T } } type { ...T } } }
-  types { name kind inputFields { name type { ...T } } enumValues { name } }
-} }
-fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }"#;
-
-struct Schema {
-    queries: Vec<Value>,
-    mutations: Vec<Value>,
-    types: HashMap<String, Value>,
-}
-
-async fn schema(app: &common::TestApp) -> Schema {
-    let data = app.ok(INTROSPECT, json!({}), None).await;
-    let s = &data["__schema"];
-    let list = |v: &Value| v["fields"].as_array().cloned().unwrap_or_default();
-    Schema {
-        queries: list(&s["queryType"]),
-        mutations: list(&s["mutationType"]),
-        types: s["types"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| (t["name"].as_str().unwrap().to_string(), t.clone()))
-            .collect(),
-    }
-}
-
-/// The named type under NON_NULL and LIST wrappers, and whether the outermost is NON_NULL.
-fn named(t: &Value) -> (&str, &str, bool) {
-    let required = t["kind"] == "NON_NULL";
-    let mut t = t;
-    while t["name"].is_null() {
-        t = &t["ofType"];
-    }
-    (
-        t["kind"].as_str().unwrap(),
-        t["name"].as_str().unwrap(),
-        required,
-    )
-}
 
 /// A literal for a value of type `t`, plausible enough to pass validation.
 fn literal(s: &Schema, field: &str, arg: &str, t: &Value) -> String {

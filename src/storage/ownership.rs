@@ -94,7 +94,10 @@ impl Kind {
                  join engagements e on e.id = a.engagement_id \
                  join programmes p on p.id = e.programme_id where l.id = $1 \
                  union select p.code, null from lessons l join event_programmes ep on ep.event_id = l.source_event_id \
-                 join programmes p on p.id = ep.programme_id where l.id = $1"
+                 join programmes p on p.id = ep.programme_id where l.id = $1 \
+                 union select p.code, null from lessons l join event_engagements ee on ee.event_id = l.source_event_id \
+                 join engagements e on e.id = ee.engagement_id \
+                 join programmes p on p.id = e.programme_id where l.id = $1"
             }
             Kind::Result => {
                 "select p.code, null from results r join engagements e on e.id = r.engagement_id \

@@ -2,6 +2,8 @@
 //! TA_TRACKER_TEST_POSTGRES_URL is set), the real router, and GraphQL helpers.
 #![allow(dead_code)]
 
+pub mod schema;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::Router;

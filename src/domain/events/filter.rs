@@ -1,0 +1,124 @@
+//! Turning what a client asks of the event list into a checked storage filter.
+
+use super::{EventKind, ProgrammeRef};
+use crate::domain::{geography, validate};
+use crate::error::{AppError, AppResult};
+use crate::storage::Db;
+use crate::storage::events::EventFilter;
+use crate::storage::programmes;
+use crate::storage::scope::Scope;
+
+/// The most words a text search may hold; more add cost and no precision.
+const MAX_WORDS: usize = 20;
+
+/// The event list as a client narrows it.
+#[derive(Clone, Debug, Default)]
+pub struct EventQuery {
+    pub search: Option<String>,
+    pub kind: Option<EventKind>,
+    pub theme: Option<String>,
+    pub country: Option<String>,
+    pub region: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub programme: Option<ProgrammeRef>,
+    pub engagement: Option<i64>,
+    pub include_archived: bool,
+}
+
+/// Lower-cased search words, with the punctuation people type around words removed.
+pub fn search_words(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .take(MAX_WORDS)
+        .collect()
+}
+
+/// Checks the codes and dates of a query; unknown ones are the caller's error.
+pub async fn filter(db: &Db, q: EventQuery) -> AppResult<EventFilter> {
+    let country_iso3 = match q
+        .country
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        None => None,
+        Some(code) => Some(
+            geography::country(db, code)
+                .await?
+                .ok_or_else(|| {
+                    AppError::bad_input(
+                        "filter.country",
+                        &format!("{code} is not a known country code"),
+                    )
+                })?
+                .iso3,
+        ),
+    };
+    let area = match q.region.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(code) => Some(geography::area(db, "filter.region", code).await?),
+    };
+    let from = q
+        .from
+        .map(|d| validate::date("filter.from", &d))
+        .transpose()?;
+    let to = q.to.map(|d| validate::date("filter.to", &d)).transpose()?;
+    if let (Some(from), Some(to)) = (from, to) {
+        validate::date_order("filter.to", from, to)?;
+    }
+    let programme_id = match q.programme {
+        None => None,
+        Some(r) => {
+            let row = match &r {
+                ProgrammeRef::Id(id) => programmes::find(db.pool(), &Scope::All, *id).await?,
+                ProgrammeRef::Code(code) => {
+                    programmes::find_by_code(
+                        db.pool(),
+                        &Scope::All,
+                        &code.trim().to_ascii_uppercase(),
+                    )
+                    .await?
+                }
+            };
+            let row = row.ok_or_else(|| {
+                AppError::bad_input("filter.programme", "there is no such programme")
+            })?;
+            Some(row.id)
+        }
+    };
+    Ok(EventFilter {
+        words: q.search.as_deref().map(search_words).unwrap_or_default(),
+        kind: q.kind.map(|k| k.as_str().to_string()),
+        theme: q
+            .theme
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty()),
+        country_iso3,
+        area,
+        from: from.map(|d| d.to_string()),
+        to: to.map(|d| d.to_string()),
+        programme_id,
+        engagement_id: q.engagement,
+        include_archived: q.include_archived,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_words_are_lower_cased_and_stripped_of_surrounding_punctuation() {
+        assert_eq!(
+            search_words("  \"Radicalization\", PRISONS!  -- "),
+            vec!["radicalization", "prisons"]
+        );
+        assert_eq!(search_words("stand-alone"), vec!["stand-alone"]);
+        assert!(search_words("\"\" ( * -").is_empty());
+    }
+}

@@ -1,0 +1,129 @@
+//! Turning what a client asks of the lesson list into a checked storage filter, and user text
+//! into a full-text query no input can break.
+
+use crate::domain::geography;
+use crate::error::{AppError, AppResult};
+use crate::storage::Db;
+use crate::storage::lessons::LessonFilter;
+
+/// The most words a search may hold; more add cost and no precision.
+const MAX_WORDS: usize = 20;
+/// The longest word kept; longer runs of letters are not words anyone searches for.
+const MAX_WORD_CHARS: usize = 60;
+
+/// The lesson list as a client narrows it.
+#[derive(Clone, Debug, Default)]
+pub struct LessonQuery {
+    pub search: Option<String>,
+    pub theme: Option<String>,
+    pub country: Option<String>,
+    pub region: Option<String>,
+    pub source_engagement: Option<i64>,
+    pub source_activity: Option<i64>,
+    pub source_event: Option<i64>,
+    pub source_document: Option<i64>,
+    pub include_archived: bool,
+}
+
+/// User text as a full-text query: its words (runs of letters and digits), each double-quoted,
+/// separated by spaces. FTS5 reads that as "all of these strings" and PostgreSQL's
+/// `websearch_to_tsquery` as "all of these phrases"; quoting keeps words like OR, NOT or NEAR
+/// from acting as operators, and nothing but letters and digits ever reaches the parser, so no
+/// input can make the query fail.
+pub fn fts_query(text: &str) -> AppResult<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(MAX_WORDS)
+        .map(|w| format!("\"{}\"", w.chars().take(MAX_WORD_CHARS).collect::<String>()))
+        .collect();
+    if words.is_empty() {
+        return Err(AppError::bad_input(
+            "filter.search",
+            "must contain at least one word (letters or digits)",
+        ));
+    }
+    Ok(words.join(" "))
+}
+
+/// Checks the codes of a query; unknown ones are the caller's error.
+pub async fn lesson_filter(db: &Db, q: LessonQuery) -> AppResult<LessonFilter> {
+    // A blank search box means no search; text without a single word is a mistake to report.
+    let search = q
+        .search
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(fts_query)
+        .transpose()?;
+    let country_iso3 = match q
+        .country
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        None => None,
+        Some(code) => Some(
+            geography::country(db, code)
+                .await?
+                .ok_or_else(|| {
+                    AppError::bad_input(
+                        "filter.country",
+                        &format!("{code} is not a known country code"),
+                    )
+                })?
+                .iso3,
+        ),
+    };
+    let area = match q.region.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(code) => Some(geography::area(db, "filter.region", code).await?),
+    };
+    Ok(LessonFilter {
+        search,
+        theme: q
+            .theme
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty()),
+        country_iso3,
+        area,
+        source_engagement_id: q.source_engagement,
+        source_activity_id: q.source_activity,
+        source_event_id: q.source_event,
+        source_document_id: q.source_document,
+        include_archived: q.include_archived,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_text_becomes_quoted_words_and_operators_lose_their_power() {
+        assert_eq!(
+            fts_query("stand-alone interventions").unwrap(),
+            "\"stand\" \"alone\" \"interventions\""
+        );
+        assert_eq!(
+            fts_query("\"foo\" OR ( NEAR* -").unwrap(),
+            "\"foo\" \"OR\" \"NEAR\""
+        );
+        assert_eq!(fts_query("Jøran Kallmyr").unwrap(), "\"Jøran\" \"Kallmyr\"");
+    }
+
+    #[test]
+    fn search_text_without_words_is_refused_on_the_search_field() {
+        let err = fts_query("\"\" ( * - ^").unwrap_err();
+        assert_eq!(err.code(), "BAD_USER_INPUT");
+        assert!(err.client_message().starts_with("filter.search:"));
+    }
+
+    #[test]
+    fn search_text_is_capped() {
+        let long = "word ".repeat(100);
+        assert_eq!(
+            fts_query(&long).unwrap().matches('"').count(),
+            2 * MAX_WORDS
+        );
+    }
+}

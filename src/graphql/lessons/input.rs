@@ -1,0 +1,124 @@
+//! What clients send about lessons: list filters and the fields of a new or changed lesson.
+
+use async_graphql::{ID, InputObject};
+
+use crate::domain::lessons::{LessonPatch, LessonQuery, LessonSource};
+use crate::error::{AppError, AppResult};
+use crate::graphql::ids::{parse, split};
+
+/// Narrows a lesson list. All conditions must hold.
+#[derive(InputObject, Default)]
+pub struct LessonFilterInput {
+    /// Words that must all appear in the title, statement, context or evidence (any form of a
+    /// word matches: "prisons" finds "prison"). Results come best match first, with a
+    /// `relevance`. Quotes and operators are ignored; text without any word is refused.
+    pub search: Option<String>,
+    /// Only lessons with this theme (case-insensitive, whole theme).
+    pub theme: Option<String>,
+    /// Only lessons that apply to this country (ISO3, ISO2 or M49 code): naming it, or naming
+    /// a region or grouping it belongs to.
+    pub country: Option<String>,
+    /// Only lessons that apply to this M49 region (any level) or grouping: naming it (or a
+    /// region below it), or naming a country in it.
+    pub region: Option<String>,
+    /// Only lessons drawn from this engagement.
+    pub source_engagement: Option<ID>,
+    /// Only lessons drawn from this activity.
+    pub source_activity: Option<ID>,
+    /// Only lessons drawn from this event.
+    pub source_event: Option<ID>,
+    /// Only lessons drawn from this document (e.g. an evaluation).
+    pub source_document: Option<ID>,
+    /// Include archived lessons.
+    #[graphql(default)]
+    pub include_archived: bool,
+}
+
+fn opt_id(field: &str, kind: &str, id: Option<ID>) -> AppResult<Option<i64>> {
+    id.map(|id| parse(field, kind, &id)).transpose()
+}
+
+impl LessonFilterInput {
+    pub fn into_query(self) -> AppResult<LessonQuery> {
+        Ok(LessonQuery {
+            search: self.search,
+            theme: self.theme,
+            country: self.country,
+            region: self.region,
+            source_engagement: opt_id(
+                "filter.sourceEngagement",
+                "Engagement",
+                self.source_engagement,
+            )?,
+            source_activity: opt_id("filter.sourceActivity", "Activity", self.source_activity)?,
+            source_event: opt_id("filter.sourceEvent", "Event", self.source_event)?,
+            source_document: opt_id("filter.sourceDocument", "Document", self.source_document)?,
+            include_archived: self.include_archived,
+        })
+    }
+}
+
+/// A lesson's fields. On `recordLesson`, `title` and `statement` are required; on
+/// `updateLesson`, fields left out keep their value and lists given replace the whole list.
+#[derive(InputObject, Default)]
+pub struct LessonInput {
+    /// A short title.
+    pub title: Option<String>,
+    /// The lesson itself, in a sentence or two.
+    pub statement: Option<String>,
+    /// Where and how it was learned.
+    pub context: Option<String>,
+    /// What supports it.
+    pub evidence: Option<String>,
+    /// Where it was drawn from: the id of an Engagement, Activity, Event or Document.
+    pub source: Option<ID>,
+    /// Themes, e.g. "prison management"; trimmed, repeats (ignoring case) dropped.
+    pub themes: Option<Vec<String>>,
+    /// Countries it applies to (ISO3, ISO2 or M49 codes).
+    pub countries: Option<Vec<String>>,
+    /// M49 regions (e.g. 202 Sub-Saharan Africa) or groupings (e.g. UNODC-MENA) it applies to.
+    pub areas: Option<Vec<String>>,
+    /// Documents that support it.
+    pub documents: Option<Vec<ID>>,
+}
+
+fn source(id: &ID) -> AppResult<LessonSource> {
+    let (kind, n) = split("input.source", id)?;
+    match kind.as_str() {
+        "Engagement" => Ok(LessonSource::Engagement(n)),
+        "Activity" => Ok(LessonSource::Activity(n)),
+        "Event" => Ok(LessonSource::Event(n)),
+        "Document" => Ok(LessonSource::Document(n)),
+        other => Err(AppError::bad_input(
+            "input.source",
+            &format!(
+                "must be the id of an Engagement, Activity, Event or Document, not of a {other}"
+            ),
+        )),
+    }
+}
+
+impl LessonInput {
+    pub fn into_patch(self) -> AppResult<LessonPatch> {
+        let documents = self
+            .documents
+            .map(|list| {
+                list.iter()
+                    .enumerate()
+                    .map(|(i, id)| parse(&format!("input.documents[{i}]"), "Document", id))
+                    .collect::<AppResult<Vec<_>>>()
+            })
+            .transpose()?;
+        Ok(LessonPatch {
+            title: self.title,
+            statement: self.statement,
+            context: self.context,
+            evidence: self.evidence,
+            source: self.source.as_ref().map(source).transpose()?,
+            themes: self.themes,
+            countries: self.countries,
+            areas: self.areas,
+            documents,
+        })
+    }
+}

@@ -1,0 +1,263 @@
+//! Changing events and lessons: validation, patches, stale versions, archiving.
+
+use serde_json::{Value, json};
+
+use super::*;
+
+on_both_engines!(
+    invalid_events_and_lessons_are_refused_naming_the_field_and_nothing_is_written,
+    |app: common::TestApp| async move {
+        let w = world(&app).await;
+        let base = dialogue(&w);
+        let with = |key: &str, value: Value| {
+            let mut v = base.clone();
+            v[key] = value;
+            v
+        };
+        let cases = [
+            (with("endDate", json!("2019-06-27")), "input.endDate"),
+            (with("startDate", json!("28/06/2019")), "input.startDate"),
+            (with("kind", Value::Null), "input.kind"),
+            (with("title", json!("   ")), "input.title"),
+            (
+                with("coOrganisers", json!([w.unodc, "Organisation:9999"])),
+                "input.coOrganisers[1]",
+            ),
+            (
+                with("coOrganisers", json!([w.unodc, w.unodc])),
+                "input.coOrganisers",
+            ),
+            (
+                with("coOrganisers", json!([w.mandela])),
+                "input.coOrganisers[0]",
+            ),
+            (
+                with("participantCount", json!(-1)),
+                "input.participantCount",
+            ),
+            (
+                with("speakers", json!([{ "name": " " }])),
+                "input.speakers[0].name",
+            ),
+            (
+                with(
+                    "speakers",
+                    json!([{ "name": "A", "organisation": "Organisation:9999" }]),
+                ),
+                "input.speakers[0].organisation",
+            ),
+            (
+                with("themes", json!(["prison management", " "])),
+                "input.themes[1]",
+            ),
+            (
+                with("keyMessages", json!(["", "x"])),
+                "input.keyMessages[0]",
+            ),
+            (
+                with("venue", json!({ "city": "Atlantis", "country": "ATL" })),
+                "input.venue.country",
+            ),
+            (
+                with("documents", json!(["Document:9999"])),
+                "input.documents[0]",
+            ),
+            (with("programmes", json!(["NOPE"])), "input.programmes[0]"),
+            (
+                with("engagements", json!(["Engagement:9999"])),
+                "input.engagements[0]",
+            ),
+        ];
+        for (input, field) in cases {
+            let e = app
+                .err(CREATE_EVENT, json!({ "i": input }), Some(&w.admin))
+                .await;
+            assert_eq!(
+                (e.code.as_str(), e.field.as_deref()),
+                ("BAD_USER_INPUT", Some(field)),
+                "{}",
+                e.message
+            );
+        }
+        for table in [
+            "events",
+            "event_organisers",
+            "event_speakers",
+            "event_themes",
+            "audit_log where entity_type = 'Event'",
+        ] {
+            assert_eq!(app.count(table).await, 0, "{table}");
+        }
+
+        // Themes are trimmed and repeats dropped, ignoring case.
+        let id = id_of(&app, CREATE_EVENT, json!({ "i": with("themes", json!([" Prison management ", "prison MANAGEMENT", "Nelson Mandela Rules"])) }), &w.admin, "createEvent").await;
+        let data = app
+            .ok(
+                "query($id: ID!) { event(id: $id) { themes } }",
+                json!({ "id": id }),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(
+            data["event"]["themes"],
+            json!(["Nelson Mandela Rules", "Prison management"])
+        );
+
+        let lesson = json!({ "title": "T", "statement": "S", "source": id });
+        let with = |key: &str, value: Value| {
+            let mut v = lesson.clone();
+            v[key] = value;
+            v
+        };
+        let cases = [
+            (with("statement", Value::Null), "input.statement"),
+            (with("title", json!("")), "input.title"),
+            (with("source", json!("Programme:1")), "input.source"),
+            (with("source", json!("Event:9999")), "input.source"),
+            (with("source", json!("nonsense")), "input.source"),
+            (with("areas", json!(["202", "999"])), "input.areas[1]"),
+            (with("areas", json!(["35", "035"])), "input.areas"),
+            (
+                with("countries", json!(["IDN", "Narnia"])),
+                "input.countries[1]",
+            ),
+            (
+                with("documents", json!([w.mandela, "Document:9999"])),
+                "input.documents[1]",
+            ),
+            (with("themes", json!([""])), "input.themes[0]"),
+        ];
+        for (input, field) in cases {
+            let e = app
+                .err(RECORD_LESSON, json!({ "i": input }), Some(&w.admin))
+                .await;
+            assert_eq!(
+                (e.code.as_str(), e.field.as_deref()),
+                ("BAD_USER_INPUT", Some(field)),
+                "{}",
+                e.message
+            );
+        }
+        for table in [
+            "lessons",
+            "lesson_areas",
+            "lesson_countries",
+            "lesson_themes",
+            "audit_log where entity_type = 'Lesson'",
+        ] {
+            assert_eq!(app.count(table).await, 0, "{table}");
+        }
+    }
+);
+
+on_both_engines!(
+    updates_patch_what_is_given_and_stale_versions_conflict_without_writing,
+    |app: common::TestApp| async move {
+        let w = world(&app).await;
+        let id = create_dialogue(&app, &w).await;
+        let data = app
+            .ok(UPDATE_EVENT, json!({ "id": id, "v": 1, "i": { "participantCount": 120, "title": "First High-Level Dialogue (updated)" } }), Some(&w.admin))
+            .await;
+        let e = &data["updateEvent"];
+        assert_eq!(e["version"], 2);
+        assert_eq!(e["title"], "First High-Level Dialogue (updated)");
+        assert_eq!(
+            e["coOrganisers"].as_array().unwrap().len(),
+            5,
+            "lists not given are kept"
+        );
+        assert_eq!(e["speakers"].as_array().unwrap().len(), 2);
+
+        let e = app
+            .err(
+                UPDATE_EVENT,
+                json!({ "id": id, "v": 1, "i": { "title": "Lost update", "speakers": [] } }),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.code, "CONFLICT");
+        let data = app.ok("query($id: ID!) { event(id: $id) { title version participantCount speakers { name } } }", json!({ "id": id }), Some(&w.admin)).await;
+        assert_eq!(
+            data["event"]["title"],
+            "First High-Level Dialogue (updated)"
+        );
+        assert_eq!(data["event"]["participantCount"], 120);
+        assert_eq!(data["event"]["speakers"].as_array().unwrap().len(), 2);
+
+        let (lesson, _) = record_kato_lessons(&app, &w, &id).await;
+        let data = app
+            .ok(
+                UPDATE_LESSON,
+                json!({ "id": lesson, "v": 1, "i": { "title": "Mandela Rules first" } }),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(data["updateLesson"]["version"], 2);
+        let e = app
+            .err(
+                UPDATE_LESSON,
+                json!({ "id": lesson, "v": 1, "i": { "title": "Lost" } }),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.code, "CONFLICT");
+        // The search index follows the change.
+        let found = app
+            .ok(
+                SEARCH_LESSONS,
+                json!({ "f": { "search": "mandela rules first" } }),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(found["lessons"]["totalCount"], 1);
+        let gone = app
+            .ok(
+                SEARCH_LESSONS,
+                json!({ "f": { "search": "lost" } }),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(gone["lessons"]["totalCount"], 0);
+
+        let audit = app
+            .count("audit_log where entity_type in ('Event', 'Lesson')")
+            .await;
+        assert_eq!(
+            audit, 5,
+            "create event, update event, two lessons, update lesson"
+        );
+        let e = app
+            .err(
+                UPDATE_EVENT,
+                json!({ "id": "Event:9999", "v": 1, "i": {} }),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.code, "NOT_FOUND");
+
+        // Archived records drop out of lists, searches included, unless asked for.
+        let archive = "mutation($id: ID!, $v: Int!) { archive(id: $id, version: $v) { version } }";
+        app.ok(archive, json!({ "id": id, "v": 2 }), Some(&w.admin))
+            .await;
+        app.ok(archive, json!({ "id": lesson, "v": 2 }), Some(&w.admin))
+            .await;
+        let lists = "query($s: String) { events(filter: {search: $s}) { totalCount } all: events(filter: {search: $s, includeArchived: true}) { totalCount } lessons(filter: {search: \"prison\"}) { totalCount } allLessons: lessons(filter: {search: \"prison\", includeArchived: true}) { totalCount } }";
+        let data = app
+            .ok(lists, json!({ "s": "dialogue" }), Some(&w.admin))
+            .await;
+        assert_eq!(
+            (
+                data["events"]["totalCount"].as_i64(),
+                data["all"]["totalCount"].as_i64()
+            ),
+            (Some(0), Some(1))
+        );
+        assert_eq!(
+            (
+                data["lessons"]["totalCount"].as_i64(),
+                data["allLessons"]["totalCount"].as_i64()
+            ),
+            (Some(1), Some(2))
+        );
+    }
+);
