@@ -85,6 +85,21 @@ async fn check(app: common::TestApp) {
         )
         .await;
         let id = created["createEngagement"]["id"].as_str().unwrap();
+        app.ok(
+            "mutation($i: EventInput!) { createEvent(input: $i) { id } }",
+            json!({"i": {"kind": "WORKSHOP", "title": format!("W{i}"), "startDate": "2021-05-01", "endDate": "2021-05-02",
+                "venue": {"city": "Vienna", "country": "AUT"}, "coOrganisers": [org], "programmes": ["P"], "engagements": [id],
+                "speakers": [{"name": "S", "position": "Chair", "organisation": org}]}}),
+            Some(&admin),
+        )
+        .await;
+        app.ok(
+            "mutation($i: LessonInput!) { recordLesson(input: $i) { id } }",
+            json!({"i": {"title": format!("L{i}"), "statement": "Prison management first.", "source": id,
+                "countries": [c], "areas": ["143", "UNODC-MENA"]}}),
+            Some(&admin),
+        )
+        .await;
         for day in 1..=3 {
             app.ok(
                 "mutation($i: LogActivityInput!) { logActivity(input: $i) { id } }",
