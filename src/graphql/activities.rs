@@ -26,7 +26,7 @@ use crate::storage::activities as store;
 #[Object]
 impl Activity {
     /// Global id, e.g. Activity:3.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Activity", self.id)
     }
     /// What kind of activity it was.

@@ -13,7 +13,7 @@ use crate::storage::documents::{self as store, DocumentFilter};
 #[Object]
 impl Document {
     /// Global id, e.g. Document:1.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Document", self.id)
     }
     /// Title, e.g. "The United Nations Standard Minimum Rules for the Treatment of Prisoners

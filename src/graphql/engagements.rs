@@ -26,7 +26,7 @@ use crate::storage::programmes;
 #[Object]
 impl Engagement {
     /// Global id, e.g. Engagement:4.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Engagement", self.id)
     }
     /// The programme it belongs to.
@@ -120,6 +120,13 @@ impl Engagement {
     /// Reference documents.
     async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<Document>> {
         super::documents::linked(ctx, "engagement_documents", "engagement_id", self.id).await
+    }
+    /// Its results (outputs, outcomes, impacts) with their indicators.
+    async fn results(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::domain::results::ResultRecord>> {
+        super::results::results_of_engagement(ctx, self.id).await
     }
     /// The live activities logged under it, by start date.
     async fn activities(

@@ -29,7 +29,7 @@ use loaders::{
 #[Object]
 impl Event {
     /// Global id, e.g. Event:1.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Event", self.id)
     }
     /// What kind of event it was.

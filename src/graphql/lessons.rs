@@ -27,7 +27,7 @@ use loaders::{DocumentById, LessonAreas, LessonCountries, LessonThemes, SourceAc
 #[Object]
 impl Lesson {
     /// Global id, e.g. Lesson:1.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Lesson", self.id)
     }
     /// A short title.

@@ -16,7 +16,7 @@ use crate::storage::programmes::{self as store, ProgrammeFilter};
 #[Object]
 impl Programme {
     /// Global id, e.g. Programme:1.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Programme", self.id)
     }
     /// Programme code, e.g. GLOZ85.
@@ -42,6 +42,13 @@ impl Programme {
     /// The programme's live engagements the caller may see, most recent start first.
     async fn engagements(&self, ctx: &Context<'_>) -> Result<Vec<Engagement>> {
         engagements_of_programme(ctx, self.id).await
+    }
+    /// Programme-level results (outcomes that span its engagements), with their indicators.
+    async fn results(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::domain::results::ResultRecord>> {
+        super::results::results_of_programme(ctx, self.id).await
     }
     /// Optimistic-concurrency version: pass it back when updating or archiving.
     async fn version(&self) -> i64 {

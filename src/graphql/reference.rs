@@ -49,7 +49,7 @@ pub struct CodelistSummary {
 #[Object]
 impl Organisation {
     /// Global id, e.g. Organisation:3.
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Organisation", self.id)
     }
     /// Name, e.g. Government of Norway.

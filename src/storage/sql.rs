@@ -89,9 +89,16 @@ impl Sql {
         self
     }
 
-    /// Appends a placeholder for `value`.
+    /// Appends a placeholder for `value`. A missing float is written as a literal `null`
+    /// instead: sqlx's `Any` driver declares a null f64 parameter as float4 on PostgreSQL, and a
+    /// pooled connection that prepared the statement that way then refuses real f64 values in it
+    /// ("incorrect binary data format in bind parameter").
     pub fn bind(&mut self, value: impl Into<Bind>) -> &mut Self {
-        self.binds.push(value.into());
+        let value = value.into();
+        if value == Bind::NullFloat {
+            return self.push("null");
+        }
+        self.binds.push(value);
         self.text.push('$');
         self.text.push_str(&self.binds.len().to_string());
         self
@@ -204,6 +211,14 @@ mod tests {
             "select 1 where a = $1 and b = $2 and c in ($3, $4)"
         );
         assert_eq!(a.binds().len(), 4);
+    }
+
+    #[test]
+    fn a_missing_float_is_a_literal_null_not_a_parameter() {
+        let mut a = Sql::new("update t set v = ");
+        a.bind(None::<f64>).push(" where id = ").bind(1_i64);
+        assert_eq!(a.text(), "update t set v = null where id = $1");
+        assert_eq!(a.binds().len(), 1);
     }
 
     #[test]
