@@ -62,10 +62,10 @@ async fn fragment_fan_out_is_counted_per_spread() {
 async fn deep_and_oversized_documents_are_refused() {
     let app = common::TestApp::sqlite().await;
     let deep = format!(
-        "{{ {}{} }}",
-        "region(code: \"035\") { parent { ".repeat(1),
-        "children { parent { ".repeat(8)
-    ) + &"} ".repeat(18);
+        "{{ region(code: \"035\") {{ parent {{ {}{} }} }} }}",
+        "children { parent { ".repeat(8),
+        "} } ".repeat(8)
+    );
     let (status, body) = post_raw(&app, json!({"query": deep}).to_string()).await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(code(&body), "BAD_USER_INPUT");

@@ -9,15 +9,19 @@ pub mod engagements;
 pub mod error;
 pub mod events;
 pub mod geography;
+pub mod guard;
 pub mod ids;
+pub mod indicator_inputs;
 pub mod indicator_values;
 pub mod indicators;
 pub mod lessons;
 pub mod loaders;
+pub mod node;
 pub mod pagination;
 pub mod programmes;
 pub mod records;
 pub mod reference;
+pub mod reports;
 pub mod results;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
@@ -40,6 +44,7 @@ pub struct Query(
     lessons::LessonQuery,
     indicators::IndicatorQuery,
     records::RecordQuery,
+    reports::ReportQuery,
 );
 
 /// Every root mutation field.
@@ -65,6 +70,7 @@ pub fn build_schema(db: Option<Db>, limits: &Limits) -> AppSchema {
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_directives(limits.max_directives)
+        .extension(guard::WriteGuard)
         .data(PageLimits {
             default: limits.default_page_size,
             max: limits.max_page_size,
