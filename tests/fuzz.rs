@@ -170,7 +170,7 @@ fn document(s: &Schema, g: &mut Gen) -> String {
     if g.chance(10) && !doc.is_empty() {
         let at = g.below(doc.len());
         if doc.is_char_boundary(at) {
-            let junk: &str = *g.pick(JUNK);
+            let junk = JUNK[g.below(JUNK.len())];
             doc.insert_str(at, junk);
         }
     }
