@@ -274,7 +274,9 @@ async fn execute(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return resp;
     }
-    if let Err(message) = super::limits::check_document(&request.query, &state.limits) {
+    if let Err(message) = super::limits::check_document(&request.query, &state.limits)
+        .and_then(|()| super::limits::check_variables(&request.variables))
+    {
         return request_error(StatusCode::BAD_REQUEST, media, "BAD_USER_INPUT", &message);
     }
     let authorization = headers

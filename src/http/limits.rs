@@ -54,6 +54,9 @@ fn count(
 /// Checks a query document against the size limits; the message says which limit and its value.
 /// Documents that do not parse pass here and are refused by the executor with a parse error.
 pub fn check_document(query: &str, limits: &Limits) -> Result<(), String> {
+    if has_nul(query) {
+        return Err(NUL_MESSAGE.to_string());
+    }
     if query.len() > limits.max_query_bytes {
         return Err(format!(
             "the query is longer than {} bytes",
@@ -78,6 +81,29 @@ pub fn check_document(query: &str, limits: &Limits) -> Result<(), String> {
             "the query selects more than {} fields (fragments counted each time they are spread)",
             limits.max_fields
         ));
+    }
+    Ok(())
+}
+
+const NUL_MESSAGE: &str = "text must not contain the NUL character (U+0000)";
+
+/// Whether GraphQL source holds a NUL, raw or escaped (`\u0000`, `\u{0}`). No field accepts
+/// one, and PostgreSQL cannot store one in text, so it is refused at the door.
+fn has_nul(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    text.contains('\0')
+        || lower.contains("\\u0000")
+        || lower.contains("\\u{0}")
+        || lower.contains("\\u{00}")
+        || lower.contains("\\u{000}")
+        || lower.contains("\\u{0000}")
+}
+
+/// Refuses variables holding a NUL in any string.
+pub fn check_variables(variables: &async_graphql::Variables) -> Result<(), String> {
+    let json = serde_json::to_string(variables).unwrap_or_default();
+    if json.contains("\\u0000") {
+        return Err(NUL_MESSAGE.to_string());
     }
     Ok(())
 }
@@ -150,6 +176,16 @@ mod tests {
                 .unwrap_err()
                 .contains("fields")
         );
+    }
+
+    #[test]
+    fn nul_characters_are_refused_raw_or_escaped() {
+        let limits = Limits::default();
+        assert!(check_document("{ country(code: \"N\\u0000O\") { name } }", &limits).is_err());
+        assert!(check_document("{ country(code: \"N\\u{0}O\") { name } }", &limits).is_err());
+        assert!(check_document("{ country(code: \"NOR\") { name } }", &limits).is_ok());
+        let vars = async_graphql::Variables::from_json(serde_json::json!({"c": "a\u{0}b"}));
+        assert!(check_variables(&vars).is_err());
     }
 
     #[test]
