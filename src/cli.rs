@@ -109,6 +109,33 @@ pub enum ExportCommand {
         #[arg(long, env = "TA_TRACKER_IATI_REPORTING_ORG_REF")]
         reporting_org_ref: Option<String>,
     },
+    /// Tidy CSV: indicators (one row per indicator, period, country and disaggregation value,
+    /// target and actual side by side) or activities (one row per live activity).
+    Csv {
+        /// Which file.
+        #[arg(value_enum)]
+        table: crate::export::csv::Table,
+        #[command(flatten)]
+        db: DbArgs,
+        /// The file to write; standard output when left out.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+        /// Only rows of this programme (its code).
+        #[arg(long)]
+        programme: Option<String>,
+        /// Only rows for this country (ISO3, ISO2 or M49).
+        #[arg(long)]
+        country: Option<String>,
+        /// Only rows in this M49 region (any level) or grouping.
+        #[arg(long)]
+        region: Option<String>,
+        /// Only rows whose period (or dates) end on or after this date (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// Only rows whose period (or dates) start on or before this date (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<String>,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

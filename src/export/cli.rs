@@ -4,6 +4,7 @@ use std::io::Write;
 
 use futures_util::StreamExt;
 
+use super::csv::{self, CsvFilter};
 use super::iati::{self, ExportFilter, ReportingOrg};
 use crate::cli::ExportCommand;
 use crate::error::{AppError, AppResult};
@@ -49,6 +50,54 @@ pub async fn run(command: ExportCommand) -> AppResult<()> {
             out.flush().map_err(write_error)?;
             if let Some(path) = output {
                 eprintln!("wrote {activities} IATI activities to {}", path.display());
+            }
+            db.close().await;
+            Ok(())
+        }
+        ExportCommand::Csv {
+            table,
+            db,
+            output,
+            programme,
+            country,
+            region,
+            from,
+            to,
+        } => {
+            let db = Db::connect(&db.database_url, 4).await?;
+            db.migrate().await?;
+            let scope = Scope::All;
+            let filter = CsvFilter {
+                programme,
+                country,
+                region,
+                from,
+                to,
+            }
+            .resolve(&db, &scope)
+            .await?;
+            let write_error = |e: std::io::Error| AppError::bad_input("output", &e.to_string());
+            let mut out: Box<dyn Write> = match &output {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(path).map_err(write_error)?,
+                )),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            let mut chunks = std::pin::pin!(csv::stream(db.clone(), scope, filter, table));
+            let mut lines = 0usize;
+            while let Some(chunk) = chunks.next().await {
+                let chunk = chunk?;
+                lines += chunk.iter().filter(|b| **b == b'\n').count();
+                out.write_all(&chunk).map_err(write_error)?;
+            }
+            out.flush().map_err(write_error)?;
+            if let Some(path) = output {
+                // Quoted cells may hold line breaks, so this counts lines, not rows.
+                eprintln!(
+                    "wrote {} ({lines} lines) to {}",
+                    table.file_name(),
+                    path.display()
+                );
             }
             db.close().await;
             Ok(())

@@ -18,7 +18,9 @@ pub mod lessons;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
+pub mod portfolio;
 pub mod programmes;
+pub mod progress;
 pub mod records;
 pub mod reference;
 pub mod reports;
@@ -45,6 +47,8 @@ pub struct Query(
     indicators::IndicatorQuery,
     records::RecordQuery,
     reports::ReportQuery,
+    progress::ProgressQuery,
+    portfolio::PortfolioQuery,
 );
 
 /// Every root mutation field.

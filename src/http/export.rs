@@ -1,4 +1,5 @@
-//! `GET /export/iati.xml`: the IATI activity file, with the API's credentials and read scope.
+//! `GET /export/iati.xml`, `GET /export/indicators.csv`, `GET /export/activities.csv`: export
+//! files, with the API's credentials and read scope.
 
 use axum::body::Body;
 use axum::extract::{Query, State};
@@ -9,12 +10,13 @@ use futures_util::StreamExt;
 use super::AppState;
 use crate::domain::auth;
 use crate::error::AppError;
+use crate::export::csv::{self, CsvFilter, Table};
 use crate::export::iati::{self, ExportFilter, ReportingOrg};
 
 /// A failure before the body starts, as plain text with the error code.
 fn failure(e: AppError) -> Response {
     if e.is_internal() {
-        tracing::error!(error = ?e, "IATI export failed");
+        tracing::error!(error = ?e, "export failed");
     }
     let status = match e.code() {
         "UNAUTHENTICATED" => StatusCode::UNAUTHORIZED,
@@ -65,5 +67,62 @@ pub async fn iati_xml(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/xml; charset=utf-8"),
     );
+    resp
+}
+
+/// GET /export/indicators.csv?programme=CODE&country=ISO3&region=CODE&from=DATE&to=DATE
+pub async fn indicators_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(filter): Query<CsvFilter>,
+) -> Response {
+    csv_export(state, headers, filter, Table::Indicators).await
+}
+
+/// GET /export/activities.csv?programme=CODE&country=ISO3&region=CODE&from=DATE&to=DATE
+pub async fn activities_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(filter): Query<CsvFilter>,
+) -> Response {
+    csv_export(state, headers, filter, Table::Activities).await
+}
+
+async fn csv_export(
+    state: AppState,
+    headers: HeaderMap,
+    filter: CsvFilter,
+    table: Table,
+) -> Response {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("\u{0}"));
+    let prepared = async {
+        let viewer = auth::authenticate(&state.db, authorization).await?;
+        let scope = viewer.record_scope()?;
+        let filter = filter.resolve(&state.db, &scope).await?;
+        Ok::<_, AppError>((scope, filter))
+    };
+    let (scope, filter) = match prepared.await {
+        Ok(p) => p,
+        Err(e) => return failure(e),
+    };
+    // As for the XML: once the body has begun, a failure can only cut it short.
+    let body = csv::stream(state.db.clone(), scope, filter, table).map(|chunk| {
+        chunk.map_err(|e| {
+            tracing::error!(error = ?e, "CSV export stopped part-way");
+            std::io::Error::other(e.client_message())
+        })
+    });
+    let mut resp = Body::from_stream(body).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    let disposition = format!("attachment; filename=\"{}\"", table.file_name());
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
     resp
 }

@@ -43,6 +43,8 @@ pub fn app(db: Db, limits: Limits) -> Router {
         .route("/", get(|| async { Redirect::temporary("/graphql") }))
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/export/iati.xml", get(export::iati_xml))
+        .route("/export/indicators.csv", get(export::indicators_csv))
+        .route("/export/activities.csv", get(export::activities_csv))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .layer(tower::limit::ConcurrencyLimitLayer::new(concurrency))

@@ -1,0 +1,325 @@
+//! Indicator progress by country, period and disaggregation, and donor portfolios, end to end
+//! through the real router on SQLite and PostgreSQL: every figure reconciles with the values and
+//! records the test created; donors see only what they fund.
+
+mod common;
+mod reporting_fixture;
+
+use serde_json::{Value, json};
+use ta_tracker::domain::auth::Role;
+
+use common::TestApp;
+use reporting_fixture::{TRAINED, World, world};
+
+const PROGRESS: &str = "query($id: ID!, $by: ProgressBy) { indicatorProgress(indicator: $id, by: $by) { \
+    by aggregation indicator { code } baseline { value } rows { country { iso3 } periodStart periodEnd \
+    dimension { name value } target actual progress derived \
+    targets { value } actuals { value } } } }";
+
+async fn progress(app: &TestApp, token: &str, id: &str, by: &str) -> Value {
+    app.ok(PROGRESS, json!({"id": id, "by": by}), Some(token))
+        .await["indicatorProgress"]
+        .clone()
+}
+
+/// The `trained` values in a group, as `(kind, year, value)`.
+fn group(pick: impl Fn(Option<&str>, Option<&str>) -> bool) -> Vec<(&'static str, i32, f64)> {
+    TRAINED
+        .iter()
+        .filter(|(_, _, _, c, s)| pick(*c, *s))
+        .map(|(k, y, v, _, _)| (*k, *y, *v))
+        .collect()
+}
+
+fn sum(values: &[(&str, i32, f64)], kind: &str) -> f64 {
+    values.iter().filter(|v| v.0 == kind).map(|v| v.2).sum()
+}
+
+fn latest(values: &[(&str, i32, f64)], kind: &str) -> Option<f64> {
+    values
+        .iter()
+        .filter(|v| v.0 == kind)
+        .max_by_key(|v| v.1)
+        .map(|v| v.2)
+}
+
+fn close(a: &Value, b: f64) {
+    let a = a.as_f64().unwrap_or_else(|| panic!("not a number: {a}"));
+    assert!((a - b).abs() < 1e-9, "{a} != {b}");
+}
+
+on_both_engines!(
+    progress_by_country_period_and_dimension_reconciles_with_the_values,
+    |app: TestApp| async move {
+        let w: World = world(&app).await;
+
+        // By COUNTRY: values for a country and not disaggregated, summed over periods; the target
+        // is the latest one.
+        let p = progress(&app, &w.admin, &w.trained, "COUNTRY").await;
+        assert_eq!(p["by"], "COUNTRY");
+        assert_eq!(p["aggregation"], "SUM");
+        close(&p["baseline"]["value"], 0.0);
+        let rows = p["rows"].as_array().unwrap();
+        let countries: Vec<&str> = rows
+            .iter()
+            .map(|r| r["country"]["iso3"].as_str().unwrap())
+            .collect();
+        assert_eq!(countries, ["KAZ", "UZB"]);
+        for r in rows {
+            let iso3 = r["country"]["iso3"].as_str().unwrap();
+            let values = group(|c, s| c == Some(iso3) && s.is_none());
+            let (target, actual) = (latest(&values, "T").unwrap(), sum(&values, "A"));
+            close(&r["target"], target);
+            close(&r["actual"], actual);
+            close(&r["progress"], actual / target);
+            assert_eq!(r["derived"], true);
+            assert_eq!(r["periodStart"], Value::Null);
+            let listed =
+                r["actuals"].as_array().unwrap().len() + r["targets"].as_array().unwrap().len();
+            assert_eq!(
+                listed,
+                values.len(),
+                "{iso3}: the row lists its own values only"
+            );
+        }
+
+        // By PERIOD: whole values only.
+        let p = progress(&app, &w.admin, &w.trained, "PERIOD").await;
+        let rows = p["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 2);
+        for (r, year) in rows.iter().zip([2020, 2021]) {
+            assert_eq!(r["periodStart"], format!("{year}-01-01"));
+            assert_eq!(r["periodEnd"], format!("{year}-12-31"));
+            let values: Vec<_> = group(|c, s| c.is_none() && s.is_none())
+                .into_iter()
+                .filter(|v| v.1 == year)
+                .collect();
+            let (target, actual) = (sum(&values, "T"), sum(&values, "A"));
+            close(&r["target"], target);
+            close(&r["actual"], actual);
+            close(&r["progress"], actual / target);
+        }
+        // The default breakdown is by period.
+        let default = app
+            .ok(
+                "query($id: ID!) { indicatorProgress(indicator: $id) { by rows { periodStart } } }",
+                json!({"id": w.trained}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(default["indicatorProgress"]["by"], "PERIOD");
+
+        // By DIMENSION: disaggregated values without a country; no target, no progress.
+        let p = progress(&app, &w.admin, &w.trained, "DIMENSION").await;
+        let rows = p["rows"].as_array().unwrap();
+        let dims: Vec<&str> = rows
+            .iter()
+            .map(|r| r["dimension"]["value"].as_str().unwrap())
+            .collect();
+        assert_eq!(dims, ["female", "male"]);
+        let female = group(|c, s| c.is_none() && s == Some("female"));
+        close(&rows[0]["actual"], sum(&female, "A"));
+        close(
+            &rows[0]["progress"],
+            sum(&female, "A") / latest(&female, "T").unwrap(),
+        );
+        let male = group(|c, s| c.is_none() && s == Some("male"));
+        close(&rows[1]["actual"], sum(&male, "A"));
+        assert_eq!(rows[1]["target"], Value::Null);
+        assert_eq!(rows[1]["progress"], Value::Null);
+    }
+);
+
+on_both_engines!(
+    mean_latest_descending_and_qualitative_indicators_follow_their_rules,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        // MEAN, descending, baseline 60: actuals 50 and 40 average 45; target 40.
+        let p = progress(&app, &w.admin, &w.detained, "COUNTRY").await;
+        let r = &p["rows"][0];
+        close(&r["actual"], 45.0);
+        close(&r["target"], 40.0);
+        close(&r["progress"], (60.0 - 45.0) / (60.0 - 40.0));
+        // LATEST, baseline 2: the 2021 actual (8) stands; target 12.
+        let p = progress(&app, &w.admin, &w.prisons, "COUNTRY").await;
+        let r = &p["rows"][0];
+        close(&r["actual"], 8.0);
+        close(&r["progress"], (8.0 - 2.0) / (12.0 - 2.0));
+        // Qualitative: rows with their narratives, but no figures.
+        let p = progress(&app, &w.admin, &w.narrative, "COUNTRY").await;
+        let r = &p["rows"][0];
+        assert_eq!(r["country"]["iso3"], "KAZ");
+        assert_eq!(r["target"], Value::Null);
+        assert_eq!(r["actual"], Value::Null);
+        assert_eq!(r["progress"], Value::Null);
+        assert_eq!(r["actuals"].as_array().unwrap().len(), 1);
+        // An indicator without values has no rows.
+        let p = progress(&app, &w.admin, &w.narrative, "DIMENSION").await;
+        assert_eq!(p["rows"], json!([]));
+    }
+);
+
+on_both_engines!(
+    indicator_progress_is_null_outside_a_donors_scope_and_needs_a_credential,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let belgium = app
+            .token(Role::Donor)
+            .organisation(w.belgium)
+            .create()
+            .await;
+        let tunisia = app
+            .token(Role::Donor)
+            .organisation(w.tunisia)
+            .create()
+            .await;
+        let p = progress(&app, &belgium, &w.trained, "COUNTRY").await;
+        assert_eq!(p["rows"].as_array().unwrap().len(), 2);
+        let p = progress(&app, &tunisia, &w.trained, "COUNTRY").await;
+        assert_eq!(p, Value::Null, "Tunisia does not fund this engagement");
+        let p = progress(&app, &w.admin, "Indicator:99999", "COUNTRY").await;
+        assert_eq!(p, Value::Null);
+        let e = app
+            .err(PROGRESS, json!({"id": w.trained, "by": "PERIOD"}), None)
+            .await;
+        assert_eq!(e.code, "UNAUTHENTICATED");
+    }
+);
+
+const PORTFOLIO: &str = "query($o: ID!) { donorPortfolio(organisation: $o) { \
+    organisation { name } \
+    engagements { engagement { id } funders activities { total byKind { kind count } } \
+      participants { total female male unreported } budgets { currency amount share } \
+      results { title indicators { code progress } } } \
+    totals { engagements activities { total byKind { kind count } } \
+      participants { total female male unreported } budgets { currency amount } } } }";
+
+on_both_engines!(
+    a_donor_portfolio_adds_up_its_engagements_and_splits_shared_budgets,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let norway = app.token(Role::Donor).organisation(w.norway).create().await;
+        let data = app
+            .ok(
+                PORTFOLIO,
+                json!({"o": format!("Organisation:{}", w.norway)}),
+                Some(&norway),
+            )
+            .await;
+        let p = &data["donorPortfolio"];
+        assert_eq!(p["organisation"]["name"], "Government of Norway");
+        let engagements = p["engagements"].as_array().unwrap();
+        let mut ids: Vec<&str> = engagements
+            .iter()
+            .map(|e| e["engagement"]["id"].as_str().unwrap())
+            .collect();
+        ids.sort();
+        let mut expected = vec![w.kaz_uzb.as_str(), w.idn.as_str()];
+        expected.sort();
+        assert_eq!(ids, expected, "only what Norway funds");
+
+        // Each engagement against the records created: activities and participants.
+        for e in engagements {
+            let id = e["engagement"]["id"].as_str().unwrap();
+            let (n, total, female, male) = if id == w.kaz_uzb {
+                (3, 30 + 24 + 8, 12 + 10 + 3, 15 + 14 + 5)
+            } else {
+                (1, 5, 0, 0)
+            };
+            assert_eq!(e["activities"]["total"], n);
+            assert_eq!(e["participants"]["total"], total);
+            assert_eq!(e["participants"]["female"], female);
+            assert_eq!(e["participants"]["male"], male);
+            assert_eq!(e["participants"]["unreported"], total - female - male);
+            let funders = if id == w.kaz_uzb { 2.0 } else { 1.0 };
+            assert_eq!(e["funders"], funders as i64);
+            for b in e["budgets"].as_array().unwrap() {
+                close(&b["share"], b["amount"].as_f64().unwrap() / funders);
+            }
+        }
+        let kaz = engagements
+            .iter()
+            .find(|e| e["engagement"]["id"] == w.kaz_uzb.as_str())
+            .unwrap();
+        assert_eq!(
+            kaz["activities"]["byKind"],
+            json!([{"kind": "TRAINING", "count": 2}, {"kind": "WORKSHOP", "count": 1}])
+        );
+        let trained = &kaz["results"][0]["indicators"][0];
+        assert_eq!(trained["code"], "KU-1");
+        close(&trained["progress"], (60.0 + 80.0) / 200.0);
+
+        // Totals equal the sums over the engagements, with shared budgets split.
+        let t = &p["totals"];
+        assert_eq!(t["engagements"], 2);
+        let total = |f: &dyn Fn(&Value) -> i64| engagements.iter().map(f).sum::<i64>();
+        assert_eq!(
+            t["activities"]["total"],
+            total(&|e| e["activities"]["total"].as_i64().unwrap())
+        );
+        for k in ["total", "female", "male", "unreported"] {
+            assert_eq!(
+                t["participants"][k],
+                total(&|e| e["participants"][k].as_i64().unwrap())
+            );
+        }
+        // USD: half of Kazakhstan/Uzbekistan's 100000 and all of Indonesia's 75000; EUR: half of 30000.
+        assert_eq!(
+            t["budgets"],
+            json!([{"currency": "EUR", "amount": 15000.0}, {"currency": "USD", "amount": 125000.0}])
+        );
+        // Belgium's share of the same engagement: the two shares make the whole, never twice.
+        let belgium = app
+            .ok(
+                PORTFOLIO,
+                json!({"o": format!("Organisation:{}", w.belgium)}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(
+            belgium["donorPortfolio"]["totals"]["budgets"],
+            json!([{"currency": "EUR", "amount": 15000.0}, {"currency": "USD", "amount": 50000.0}])
+        );
+    }
+);
+
+on_both_engines!(
+    a_donor_may_read_only_its_own_portfolio,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let norway = app.token(Role::Donor).organisation(w.norway).create().await;
+        let e = app
+            .err(
+                PORTFOLIO,
+                json!({"o": format!("Organisation:{}", w.belgium)}),
+                Some(&norway),
+            )
+            .await;
+        assert_eq!(e.code, "FORBIDDEN");
+        let reporter = app.token(Role::Reporter).create().await;
+        let data = app
+            .ok(
+                PORTFOLIO,
+                json!({"o": format!("Organisation:{}", w.tunisia)}),
+                Some(&reporter),
+            )
+            .await;
+        assert_eq!(data["donorPortfolio"]["totals"]["engagements"], 1);
+        let data = app
+            .ok(
+                PORTFOLIO,
+                json!({"o": "Organisation:99999"}),
+                Some(&reporter),
+            )
+            .await;
+        assert_eq!(data["donorPortfolio"], Value::Null);
+        let e = app
+            .err(
+                PORTFOLIO,
+                json!({"o": format!("Organisation:{}", w.norway)}),
+                None,
+            )
+            .await;
+        assert_eq!(e.code, "UNAUTHENTICATED");
+    }
+);
