@@ -35,7 +35,7 @@ impl AuditRow {
     async fn actor(&self) -> &str {
         &self.actor
     }
-    /// create, update or archive.
+    /// What was done: create, update, archive, set_target or record_actual.
     async fn action(&self) -> &str {
         &self.action
     }
