@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod reference;
+pub mod synthetic;
 
 use crate::error::AppResult;
 use crate::storage::Db;
