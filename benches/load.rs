@@ -1,0 +1,573 @@
+//! Load benchmark: seeds synthetic data into a fresh database, starts the release server on it
+//! and drives it over HTTP with concurrent clients, checking every response body.
+//!
+//!   cargo build --release
+//!   cargo bench --bench load -- --engine sqlite|postgres --activities 1000000 --clients 16 --duration 20
+//!
+//! `--database-url URL` reuses a database seeded before (`ta-tracker seed --synthetic`) instead.
+//! PostgreSQL: a database `ta_bench` is (re)created on TA_TRACKER_BENCH_POSTGRES_URL (default
+//! postgres://postgres@127.0.0.1:5432/postgres). Clients are plain threads with a minimal
+//! HTTP/1.1 keep-alive client, so the harness adds no dependencies. See docs/performance.md.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const BIN: &str = "target/release/ta-tracker";
+
+struct Args {
+    engine: String,
+    activities: u64,
+    clients: usize,
+    duration: u64,
+    port: u16,
+    /// An already seeded database to use instead of a fresh one.
+    database_url: Option<String>,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        engine: "sqlite".into(),
+        activities: 100_000,
+        clients: 16,
+        duration: 20,
+        port: 18_080,
+        database_url: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().unwrap_or_default();
+        match flag.as_str() {
+            "--engine" => a.engine = value(),
+            "--activities" => a.activities = value().parse().expect("--activities N"),
+            "--clients" => a.clients = value().parse().expect("--clients N"),
+            "--duration" => a.duration = value().parse().expect("--duration SECONDS"),
+            "--port" => a.port = value().parse().expect("--port N"),
+            "--database-url" => a.database_url = Some(value()),
+            _ => {} // cargo bench passes --bench
+        }
+    }
+    a
+}
+
+fn main() {
+    let a = args();
+    assert!(
+        std::path::Path::new(BIN).exists(),
+        "build the server first: cargo build --release"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = match (&a.database_url, a.engine.as_str()) {
+        (Some(url), _) => url.clone(),
+        (None, "sqlite") => format!("sqlite://{}", dir.path().join("bench.db").display()),
+        (None, "postgres") => fresh_postgres(),
+        (None, other) => panic!("--engine sqlite|postgres, not {other}"),
+    };
+    if a.database_url.is_none() {
+        let started = Instant::now();
+        run_ok(&[
+            "seed",
+            "--synthetic",
+            "--activities",
+            &a.activities.to_string(),
+            "--database-url",
+            &url,
+        ]);
+        println!(
+            "engine {}: seeded {} activities in {:.1}s",
+            a.engine,
+            a.activities,
+            started.elapsed().as_secs_f64()
+        );
+    } else {
+        println!("engine {}: using the seeded database {url}", a.engine);
+    }
+    let token = run_ok(&[
+        "token",
+        "create",
+        "--role",
+        "admin",
+        "--name",
+        "bench",
+        "--database-url",
+        &url,
+    ])
+    .trim()
+    .to_string();
+    let schema = run_ok(&["schema"]);
+
+    let addr = format!("127.0.0.1:{}", a.port);
+    let server = start_server(&url, &addr, None);
+    let pid = server.0.id();
+    let b = Bench {
+        addr: addr.clone(),
+        token: token.clone(),
+        clients: a.clients,
+        duration: Duration::from_secs(a.duration),
+        pid,
+    };
+    println!(
+        "{:<28} {:>8} {:>9} {:>8} {:>8} {:>8} {:>9} {:>9}",
+        "scenario", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "RSS MB", "HWM MB"
+    );
+    let nested = nested_query(&schema);
+    b.run("nested list (first 50)", |_| gql(&nested, json!({})));
+    if schema.contains("regionalSummary(") {
+        for region in ["001", "143"] {
+            let api = b.run(&format!("regionalSummary {region}"), |_| {
+                gql(REGIONAL, json!({ "r": region }))
+            });
+            let raw = raw_summary(&url, region);
+            println!(
+                "  raw SQL {region}: p50 {:.1} ms; API/raw ratio {:.2}",
+                raw,
+                api / raw
+            );
+        }
+    } else {
+        println!("regionalSummary: not in the schema; skipped");
+    }
+    if schema.contains("lessons(") {
+        b.run("lesson search", |i| {
+            let words = ["procurement", "mentoring", "women", "partner", "translating"];
+            gql(
+                "query($s: String) { lessons(filter: { search: $s }, first: 20) { totalCount nodes { title } } }",
+                json!({ "s": words[i % words.len()] }),
+            )
+        });
+    }
+    if schema.contains("logActivity(") {
+        let (eng, country) = engagement_for_writes(&b);
+        b.run("logActivity", |i| {
+            gql(
+                "mutation($i: LogActivityInput!) { logActivity(input: $i) { id } }",
+                json!({ "i": { "engagement": eng, "kind": "TRAINING",
+                    "title": format!("[Synthetic] Bench write {i}"),
+                    "startDate": "2024-03-01", "endDate": "2024-03-02", "country": country,
+                    "participants": { "total": 10, "female": 4, "male": 6 } } }),
+            )
+        });
+    }
+    export(&b, "/export/iati.xml?programme=SYN01");
+    export(&b, "/export/iati.xml");
+    drop(server);
+
+    statements_per_request(&url, a.port + 1, &token, &nested);
+}
+
+fn nested_query(schema: &str) -> String {
+    let indicators = if schema.contains("type Indicator ") {
+        " results { indicators { title actuals { value } } }"
+    } else {
+        ""
+    };
+    format!(
+        "query {{ engagements(first: 50) {{ nodes {{ title activities {{ title country {{ name }} }} \
+         recipientCountries {{ country {{ iso3 }} }}{indicators} }} }} }}"
+    )
+}
+
+/// The whole summary: totals, breakdowns by status, kind, donor, sub-region and country.
+const REGIONAL: &str = "query($r: String!) { regionalSummary(region: $r) { countriesReached \
+    engagements { total byStatus { __typename } } activities { total byKind { __typename } } \
+    participants { total female male unreported } events lessonsRecorded \
+    funding { donor { name } currency amount } budgetTotal { currency amount } \
+    bySubRegion { region { name } activities participants { total } } \
+    byCountry { country { iso3 } activities participants { female male } } } }";
+
+/// A GraphQL request body.
+fn gql(query: &str, variables: Value) -> Vec<u8> {
+    serde_json::to_vec(&json!({ "query": query, "variables": variables })).unwrap()
+}
+
+struct Bench {
+    addr: String,
+    token: String,
+    clients: usize,
+    duration: Duration,
+    pid: u32,
+}
+
+impl Bench {
+    /// Runs one scenario with every client for the duration; prints a line, returns p50 (ms).
+    fn run(&self, name: &str, body: impl Fn(usize) -> Vec<u8> + Sync) -> f64 {
+        let stop = AtomicBool::new(false);
+        let counter = AtomicU64::new(0);
+        let latencies = Mutex::new(Vec::new());
+        let peak_rss = AtomicU64::new(0);
+        let started = Instant::now();
+        std::thread::scope(|s| {
+            for _ in 0..self.clients {
+                s.spawn(|| {
+                    let mut conn = Conn::open(&self.addr);
+                    let mut mine = Vec::new();
+                    while !stop.load(Ordering::Relaxed) {
+                        let i = counter.fetch_add(1, Ordering::Relaxed) as usize;
+                        let t = Instant::now();
+                        let (status, resp) =
+                            conn.request("POST", "/graphql", &self.token, &body(i));
+                        mine.push(t.elapsed());
+                        check(name, status, &resp);
+                    }
+                    latencies.lock().unwrap().extend(mine);
+                });
+            }
+            while started.elapsed() < self.duration {
+                std::thread::sleep(Duration::from_millis(200));
+                peak_rss.fetch_max(proc_kb(self.pid, "VmRSS:"), Ordering::Relaxed);
+            }
+            stop.store(true, Ordering::Relaxed);
+        });
+        let elapsed = started.elapsed().as_secs_f64();
+        let mut l = latencies.into_inner().unwrap();
+        l.sort();
+        let pct = |p: f64| l[((l.len() as f64 * p) as usize).min(l.len() - 1)].as_secs_f64() * 1e3;
+        println!(
+            "{:<28} {:>8} {:>9.1} {:>8.1} {:>8.1} {:>8.1} {:>9.1} {:>9.1}",
+            name,
+            l.len(),
+            l.len() as f64 / elapsed,
+            pct(0.50),
+            pct(0.95),
+            pct(0.99),
+            peak_rss.load(Ordering::Relaxed) as f64 / 1024.0,
+            proc_kb(self.pid, "VmHWM:") as f64 / 1024.0
+        );
+        pct(0.50)
+    }
+}
+
+/// Fails the run on anything but HTTP 200 with data and no GraphQL errors.
+fn check(name: &str, status: u16, body: &[u8]) {
+    let v: Value = serde_json::from_slice(body).unwrap_or_else(|_| {
+        panic!(
+            "{name}: HTTP {status}, not JSON: {}",
+            String::from_utf8_lossy(body)
+        )
+    });
+    if status != 200 || v.get("errors").is_some() || v.get("data").is_none() {
+        panic!("{name}: HTTP {status}: {v}");
+    }
+}
+
+fn engagement_for_writes(b: &Bench) -> (String, String) {
+    let mut conn = Conn::open(&b.addr);
+    let (status, body) = conn.request(
+        "POST",
+        "/graphql",
+        &b.token,
+        &gql(
+            "query { engagements(first: 1) { nodes { id recipientCountries { country { iso3 } } } } }",
+            json!({}),
+        ),
+    );
+    check("engagement for writes", status, &body);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    let node = &v["data"]["engagements"]["nodes"][0];
+    (
+        node["id"].as_str().unwrap().to_string(),
+        node["recipientCountries"][0]["country"]["iso3"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+    )
+}
+
+/// One export download: time, size and the server's peak memory while it ran (the peak is
+/// reset first through /proc/PID/clear_refs).
+fn export(b: &Bench, path: &str) {
+    let _ = std::fs::write(format!("/proc/{}/clear_refs", b.pid), "5");
+    let before = proc_kb(b.pid, "VmHWM:");
+    let t = Instant::now();
+    let mut conn = Conn::open(&b.addr);
+    let (status, body) = conn.request("GET", path, &b.token, b"");
+    if status == 404 {
+        println!("export {path}: no such route; skipped");
+        return;
+    }
+    assert_eq!(
+        status,
+        200,
+        "{path}: {}",
+        String::from_utf8_lossy(&body[..body.len().min(300)])
+    );
+    assert!(
+        body.ends_with(b"</iati-activities>\n") || body.ends_with(b"</iati-activities>"),
+        "{path}: the XML is not complete"
+    );
+    println!(
+        "export {path}: {:.1}s, {:.1} MB, server peak RSS {:.1} MB (before: {:.1} MB)",
+        t.elapsed().as_secs_f64(),
+        body.len() as f64 / 1e6,
+        proc_kb(b.pid, "VmHWM:") as f64 / 1024.0,
+        before as f64 / 1024.0
+    );
+}
+
+/// The raw aggregation a world or regional summary wraps, run straight on the database:
+/// activities and participants by country and kind, engagements by status and budget by
+/// currency over the area. Returns the p50 of 10 runs in ms.
+fn raw_summary(url: &str, region: &str) -> f64 {
+    let area = if region == "001" {
+        "1 = 1".to_string()
+    } else {
+        format!(
+            "(c.region_code = '{region}' or c.sub_region_code = '{region}' or c.intermediate_region_code = '{region}')"
+        )
+    };
+    let statements = [
+        format!(
+            "select a.country_iso3, c.sub_region_code, a.kind, count(*), \
+             cast(sum(a.participants_total) as bigint), cast(sum(a.participants_female) as bigint), \
+             cast(sum(a.participants_male) as bigint) from activities a \
+             join engagements e on e.id = a.engagement_id join countries c on c.iso3 = a.country_iso3 \
+             where a.archived_at is null and e.archived_at is null and {area} \
+             group by a.country_iso3, c.sub_region_code, a.kind"
+        ),
+        format!(
+            "select e.status_code, count(distinct e.id) from engagements e \
+             join engagement_countries ec on ec.engagement_id = e.id \
+             join countries c on c.iso3 = ec.country_iso3 where e.archived_at is null and {area} \
+             group by e.status_code"
+        ),
+        format!(
+            "select b.currency, cast(sum(b.amount * ec.percentage / 100) as double precision) \
+             from budgets b join engagement_countries ec on ec.engagement_id = b.engagement_id \
+             join countries c on c.iso3 = ec.country_iso3 where {area} group by b.currency"
+        ),
+    ];
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let db = ta_tracker::storage::Db::connect(url, 1)
+            .await
+            .expect("connect");
+        let mut times = Vec::new();
+        for _ in 0..10 {
+            let t = Instant::now();
+            for s in &statements {
+                sqlx::query(s)
+                    .fetch_all(db.pool())
+                    .await
+                    .expect("raw summary");
+            }
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        db.close().await;
+        times.sort_by(|a, b| a.total_cmp(b));
+        times[times.len() / 2]
+    })
+}
+
+/// A second, short server run with statement logging: SQL statements per nested-list request.
+fn statements_per_request(url: &str, port: u16, token: &str, nested: &str) {
+    let log = std::env::temp_dir().join(format!("ta_bench_sql_{}.log", std::process::id()));
+    let addr = format!("127.0.0.1:{port}");
+    let server = start_server(url, &addr, Some(&log));
+    let mut conn = Conn::open(&addr);
+    let body = gql(nested, json!({}));
+    let (status, resp) = conn.request("POST", "/graphql", token, &body);
+    check("warm-up", status, &resp);
+    let count = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("sqlx::query"))
+            .count()
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let before = count();
+    let n = 5;
+    for _ in 0..n {
+        let (status, resp) = conn.request("POST", "/graphql", token, &body);
+        check("nested list", status, &resp);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    println!(
+        "nested list: {:.1} SQL statements per request (sqlx::query log lines over {n} requests)",
+        (count() - before) as f64 / n as f64
+    );
+    drop(server);
+    let _ = std::fs::remove_file(log);
+}
+
+/// The server process; killed when dropped, so a failed scenario (a panic) does not leave it
+/// running.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_server(url: &str, addr: &str, sql_log: Option<&std::path::Path>) -> Server {
+    let mut cmd = Command::new(BIN);
+    cmd.args([
+        "serve",
+        "--database-url",
+        url,
+        "--bind",
+        addr,
+        "--no-demo",
+        "--open",
+        "false",
+        "--rate-limit-per-minute",
+        "0",
+        "--max-concurrent-requests",
+        "256",
+        "--max-complexity",
+        "1000000",
+    ])
+    .stdout(Stdio::null());
+    match sql_log {
+        Some(path) => {
+            cmd.env("RUST_LOG", "warn,sqlx::query=debug")
+                .stderr(std::fs::File::create(path).unwrap());
+        }
+        None => {
+            cmd.env("RUST_LOG", "warn").stderr(Stdio::inherit());
+        }
+    }
+    let mut child = cmd.spawn().expect("start the server");
+    for _ in 0..300 {
+        if let Ok(mut c) = TcpStream::connect(addr) {
+            let _ = c.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let mut s = String::new();
+            let _ = c.read_to_string(&mut s);
+            if s.starts_with("HTTP/1.1 200") {
+                return Server(child);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server did not become healthy at {addr}");
+}
+
+fn run_ok(args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .args(args)
+        .env("RUST_LOG", "warn,sqlx=error")
+        .output()
+        .expect("run ta-tracker");
+    assert!(
+        out.status.success(),
+        "ta-tracker {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// (Re)creates the database ta_bench and returns its URL.
+fn fresh_postgres() -> String {
+    let admin = std::env::var("TA_TRACKER_BENCH_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let db = ta_tracker::storage::Db::connect(&admin, 1)
+            .await
+            .expect("connect");
+        for s in [
+            "drop database if exists ta_bench with (force)",
+            "create database ta_bench",
+        ] {
+            sqlx::query(s).execute(db.pool()).await.expect(s);
+        }
+        db.close().await;
+    });
+    let (base, _) = admin.rsplit_once('/').expect("a URL ending in /DATABASE");
+    format!("{base}/ta_bench")
+}
+
+/// A kilobyte figure from /proc/PID/status (VmRSS:, VmHWM:).
+fn proc_kb(pid: u32, key: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(key))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A minimal HTTP/1.1 keep-alive client: Content-Length or chunked bodies, nothing more.
+struct Conn {
+    reader: BufReader<TcpStream>,
+    addr: String,
+}
+
+impl Conn {
+    fn open(addr: &str) -> Conn {
+        let stream = TcpStream::connect(addr).expect("connect to the server");
+        stream.set_nodelay(true).unwrap();
+        Conn {
+            reader: BufReader::new(stream),
+            addr: addr.to_string(),
+        }
+    }
+
+    fn request(&mut self, method: &str, path: &str, token: &str, body: &[u8]) -> (u16, Vec<u8>) {
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            self.addr,
+            body.len()
+        );
+        let s = self.reader.get_mut();
+        s.write_all(head.as_bytes()).unwrap();
+        s.write_all(body).unwrap();
+        let mut line = String::new();
+        self.reader.read_line(&mut line).expect("status line");
+        let status: u16 = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let (mut length, mut chunked) = (None, false);
+        loop {
+            line.clear();
+            self.reader.read_line(&mut line).expect("header");
+            let l = line.trim_end().to_ascii_lowercase();
+            if l.is_empty() {
+                break;
+            }
+            if let Some(v) = l.strip_prefix("content-length:") {
+                length = v.trim().parse::<usize>().ok();
+            }
+            if l.starts_with("transfer-encoding:") && l.contains("chunked") {
+                chunked = true;
+            }
+        }
+        let mut out = Vec::new();
+        if chunked {
+            loop {
+                line.clear();
+                self.reader.read_line(&mut line).expect("chunk size");
+                let n = usize::from_str_radix(line.trim(), 16).expect("chunk size");
+                let mut chunk = vec![0; n + 2];
+                self.reader.read_exact(&mut chunk).expect("chunk");
+                if n == 0 {
+                    break;
+                }
+                out.extend_from_slice(&chunk[..n]);
+            }
+        } else {
+            out.resize(length.unwrap_or(0), 0);
+            self.reader.read_exact(&mut out).expect("body");
+        }
+        (status, out)
+    }
+}
