@@ -71,8 +71,8 @@ pub async fn regional_summary(
         scope,
     };
     let pool = db.pool();
-    let (reach, engagements, activities, funding, events, lessons) = tokio::try_join!(
-        store::reach(pool, &filter),
+    let (engaged, engagements, activities, funding, events, lessons) = tokio::try_join!(
+        store::engaged_countries(pool, &filter),
         store::engagements(pool, &filter),
         store::activities(pool, &filter),
         store::funding(pool, db.backend(), &filter),
@@ -80,7 +80,7 @@ pub async fn regional_summary(
         store::lessons(pool, &filter),
     )?;
     let totals = roll_up(&Groups {
-        reach,
+        reach: rollup::reach(&engaged, &activities),
         engagements,
         activities,
         funding,

@@ -192,9 +192,13 @@ async fn insert_donors(w: &mut Writer<'_>) -> AppResult<Vec<i64>> {
     Ok(ids)
 }
 
-/// After the load: PostgreSQL identity sequences move past the ids written explicitly, and the
-/// planner gets statistics for the new tables.
+/// After the load: the activity totals are summed from the loaded activities, PostgreSQL
+/// identity sequences move past the ids written explicitly, and the planner gets statistics for
+/// the new tables.
 async fn finish(db: &Db) -> AppResult<()> {
+    let mut tx = db.pool().begin().await?;
+    crate::storage::activity_totals::rebuild(&mut tx).await?;
+    tx.commit().await?;
     if db.backend() != Backend::Postgres {
         return Ok(());
     }
@@ -217,6 +221,9 @@ async fn finish(db: &Db) -> AppResult<()> {
             .execute(db.pool())
             .await?;
     }
+    sqlx::query("analyze activity_totals")
+        .execute(db.pool())
+        .await?;
     Ok(())
 }
 

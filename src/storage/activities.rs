@@ -329,6 +329,7 @@ pub async fn insert(tx: &mut super::Tx, f: &ActivityFields<'_>) -> AppResult<i64
     .bind(super::now())
     .fetch_one(&mut **tx)
     .await?;
+    super::activity_totals::refresh(tx, f.engagement_id).await?;
     Ok(id)
 }
 
@@ -339,6 +340,11 @@ pub async fn update(
     version: i64,
     f: &ActivityFields<'_>,
 ) -> AppResult<bool> {
+    let before: Option<(i64,)> =
+        sqlx::query_as("select engagement_id from activities where id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
     let done = sqlx::query(
         "update activities set engagement_id = $1, kind = $2, title = $3, start_date = $4, \
          end_date = $5, country_iso3 = $6, place = $7, participants_total = $8, \
@@ -363,5 +369,12 @@ pub async fn update(
     .bind(version)
     .execute(&mut **tx)
     .await?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    super::activity_totals::refresh(tx, f.engagement_id).await?;
+    if let Some((old,)) = before.filter(|(old,)| *old != f.engagement_id) {
+        super::activity_totals::refresh(tx, old).await?;
+    }
+    Ok(true)
 }

@@ -3,6 +3,7 @@
 //! genuinely differs between the engines (full-text search, a few functions) is written twice.
 
 pub mod activities;
+pub mod activity_totals;
 pub mod audit;
 pub mod codelists;
 pub mod documents;

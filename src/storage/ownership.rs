@@ -174,5 +174,16 @@ pub async fn archive(tx: &mut super::Tx, kind: Kind, id: i64, version: i64) -> A
         .bind(version)
         .execute(&mut **tx)
         .await?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    if kind == Kind::Activity {
+        let (engagement,): (i64,) =
+            sqlx::query_as("select engagement_id from activities where id = $1")
+                .bind(id)
+                .fetch_one(&mut **tx)
+                .await?;
+        super::activity_totals::refresh(tx, engagement).await?;
+    }
+    Ok(true)
 }

@@ -5,6 +5,7 @@
 use sqlx::{Any, Executor, FromRow};
 
 use super::Backend;
+use super::activity_totals as totals;
 use super::geography::Area;
 use super::scope::Scope;
 use super::sql::Sql;
@@ -150,26 +151,28 @@ fn shares(area: &Area) -> Sql {
     sql
 }
 
-/// Countries of the area with an active engagement or an activity in the period.
-pub async fn reach<'e, E: Executor<'e, Database = Any>>(
+/// A country of the area with an active engagement in the period.
+#[derive(Clone, Debug, FromRow)]
+pub struct EngagedCountryRow {
+    pub country_iso3: String,
+    pub sub_region_code: Option<String>,
+}
+
+/// Countries of the area with an active engagement in the period. (Countries reached are these
+/// and the countries of the activity rows.)
+pub async fn engaged_countries<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     f: &SummaryFilter,
-) -> AppResult<Vec<ReachRow>> {
+) -> AppResult<Vec<EngagedCountryRow>> {
     let mut sql =
-        Sql::new("select c.sub_region_code, count(*) as countries from countries c where ");
+        Sql::new("select c.iso3 as country_iso3, c.sub_region_code from countries c where ");
     sql.append(&f.area.contains("c.iso3"))
         .push(
-            " and (c.iso3 in (select ec.country_iso3 from engagement_countries ec \
+            " and c.iso3 in (select ec.country_iso3 from engagement_countries ec \
              join engagements e on e.id = ec.engagement_id where 1 = 1",
         )
         .append(&active_engagement(f))
-        .push(
-            ") or c.iso3 in (select a.country_iso3 from activities a \
-             join engagements e on e.id = a.engagement_id where a.archived_at is null",
-        )
-        .append(&overlaps(&f.span, "a.start_date", "a.end_date"))
-        .append(&live_engagement(f))
-        .push(")) group by c.sub_region_code");
+        .push(")");
     Ok(sql.query_as().fetch_all(ex).await?)
 }
 
@@ -206,22 +209,84 @@ pub async fn engagements<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// Activities in the area overlapping the period, with participant sums, per country and kind.
+/// Whole years come from `activity_totals`; only activities in years the period cuts through are
+/// read one by one (`activity_totals::plan`), each through an index on its dates.
 pub async fn activities<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     f: &SummaryFilter,
 ) -> AppResult<Vec<ActivityRow>> {
-    let mut sql = Sql::new(
-        "select a.country_iso3, c.sub_region_code, a.kind, count(*) as activities, \
-         cast(coalesce(sum(a.participants_total), 0) as bigint) as total, \
-         cast(coalesce(sum(a.participants_female), 0) as bigint) as female, \
-         cast(coalesce(sum(a.participants_male), 0) as bigint) as male \
-         from activities a join engagements e on e.id = a.engagement_id \
-         join countries c on c.iso3 = a.country_iso3 where a.archived_at is null and ",
+    let mut parts = Sql::new(
+        "select t.country_iso3, t.kind, t.activities as n, t.participants_total as total, \
+         t.participants_female as female, t.participants_male as male \
+         from activity_totals t join engagements e on e.id = t.engagement_id where ",
     );
-    sql.append(&f.area.contains("a.country_iso3"))
-        .append(&overlaps(&f.span, "a.start_date", "a.end_date"))
-        .append(&live_engagement(f))
-        .push(" group by a.country_iso3, c.sub_region_code, a.kind");
+    parts
+        .append(&f.area.contains("t.country_iso3"))
+        .append(&live_engagement(f));
+    if let Some(span) = &f.span {
+        let plan = totals::plan(&span.from, &span.to);
+        parts.push(" and (t.start_year < ").bind(plan.crossing_year);
+        parts
+            .push(if plan.crossing_inclusive {
+                " and t.end_year >= "
+            } else {
+                " and t.end_year > "
+            })
+            .bind(plan.crossing_year);
+        if let Some((first, last)) = plan.covered {
+            parts
+                .push(" or t.start_year between ")
+                .bind(first)
+                .push(" and ")
+                .bind(last);
+        }
+        parts.push(")");
+        let mut raw = |condition: Sql| {
+            parts
+                .push(
+                    " union all select a.country_iso3, a.kind, 1, a.participants_total, \
+                     a.participants_female, a.participants_male from activities a \
+                     join engagements e on e.id = a.engagement_id \
+                     where a.archived_at is null and ",
+                )
+                .append(&condition)
+                .push(" and ")
+                .append(&f.area.contains("a.country_iso3"))
+                .append(&live_engagement(f));
+        };
+        for (from, to) in &plan.starts {
+            let mut c = Sql::new("a.start_date between ");
+            c.bind(from).push(" and ").bind(to);
+            raw(c);
+        }
+        if let Some(c) = &plan.crossing {
+            let mut own_year = Sql::new("a.start_date >= ");
+            own_year
+                .bind(&c.year_start)
+                .push(" and a.start_date < ")
+                .bind(&c.from)
+                .push(" and a.end_date >= ")
+                .bind(&c.from);
+            raw(own_year);
+            let mut earlier = Sql::new("a.end_date between ");
+            earlier
+                .bind(&c.from)
+                .push(" and ")
+                .bind(&c.year_end)
+                .push(" and a.start_date < ")
+                .bind(&c.year_start);
+            raw(earlier);
+        }
+    }
+    let mut sql = Sql::new(
+        "select x.country_iso3, c.sub_region_code, x.kind, \
+         cast(sum(x.n) as bigint) as activities, cast(sum(x.total) as bigint) as total, \
+         cast(sum(x.female) as bigint) as female, cast(sum(x.male) as bigint) as male from (",
+    );
+    sql.append(&parts).push(
+        ") x join countries c on c.iso3 = x.country_iso3 \
+         group by x.country_iso3, c.sub_region_code, x.kind",
+    );
     Ok(sql.query_as().fetch_all(ex).await?)
 }
 

@@ -292,7 +292,10 @@ async fn log_activities(app: &TestApp, admin: &str, rng: &mut Lcg, records: &mut
             let country = countries[rng.between(0, countries.len() as i64 - 1) as usize];
             let span = e.to.map_or(1000, |to| (to - e.from).num_days());
             let start = e.from + Duration::days(rng.between(0, span));
-            let end = start + Duration::days(rng.between(0, 4));
+            // One in four runs for weeks or months, often across a new year, so periods cut
+            // through activities as well as through years.
+            let long = rng.between(0, 3) == 0;
+            let end = start + Duration::days(rng.between(0, if long { 500 } else { 4 }));
             let total = rng.between(5, 60);
             let female = rng.between(0, total);
             let male = rng.between(0, total - female);
@@ -308,6 +311,29 @@ async fn log_activities(app: &TestApp, admin: &str, rng: &mut Lcg, records: &mut
             if archived {
                 archive(app, admin, &id, version).await;
             }
+            // Every fifth is corrected afterwards: new dates and counts replace the first ones.
+            let (start, end, total, female, male) = if records.acts.len() % 5 == 3 {
+                let start = start - Duration::days(rng.between(0, 200));
+                let end = start + Duration::days(rng.between(0, 400));
+                let (total, female) = (total + 7, female.min(3));
+                let input = json!({
+                    "startDate": start.to_string(), "endDate": end.to_string(),
+                    "participants": { "total": total, "female": female, "male": male }
+                });
+                let q = "mutation($id: ID!, $v: Int!, $i: UpdateActivityInput!) \
+                         { updateActivity(id: $id, version: $v, input: $i) { id } }";
+                let body = app
+                    .ok(
+                        q,
+                        json!({ "id": id, "v": version, "i": input }),
+                        Some(admin),
+                    )
+                    .await;
+                assert_eq!(body["updateActivity"]["id"], id.as_str());
+                (start, end, total, female, male)
+            } else {
+                (start, end, total, female, male)
+            };
             records.acts.push(Act {
                 eng: i,
                 kind,

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 
 use crate::domain::activities::{ActivityKind, Participants};
-use crate::storage::reports::{ActivityRow, EngagementCountRow, EventRow, FundingRow, ReachRow};
+use crate::storage::reports::{
+    ActivityRow, EngagedCountryRow, EngagementCountRow, EventRow, FundingRow, ReachRow,
+};
 
 /// An amount in one currency.
 #[derive(Clone, Debug, PartialEq)]
@@ -127,6 +129,31 @@ fn add(p: &mut Participants, total: i64, female: i64, male: i64) {
     p.total += total;
     p.female += female;
     p.male += male;
+}
+
+/// Countries reached per sub-region: countries with an active engagement or with activities.
+pub fn reach(engaged: &[EngagedCountryRow], activities: &[ActivityRow]) -> Vec<ReachRow> {
+    let countries: BTreeMap<&str, &Option<String>> = engaged
+        .iter()
+        .map(|c| (c.country_iso3.as_str(), &c.sub_region_code))
+        .chain(
+            activities
+                .iter()
+                .filter(|a| a.activities > 0)
+                .map(|a| (a.country_iso3.as_str(), &a.sub_region_code)),
+        )
+        .collect();
+    let mut per_sub: BTreeMap<&Option<String>, i64> = BTreeMap::new();
+    for sub in countries.values() {
+        *per_sub.entry(sub).or_default() += 1;
+    }
+    per_sub
+        .into_iter()
+        .map(|(sub, countries)| ReachRow {
+            sub_region_code: sub.clone(),
+            countries,
+        })
+        .collect()
 }
 
 /// Rolls grouped rows up into totals and per sub-region and per country figures. Rows without a

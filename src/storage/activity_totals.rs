@@ -1,0 +1,182 @@
+//! `activity_totals`: live activities summed per engagement, country, kind, start year and end
+//! year. Every write to an activity rewrites its engagement's rows in the same transaction, so the
+//! totals always add up to the records; regional summaries read them instead of scanning a
+//! million activities (see `storage::reports`).
+
+use super::Tx;
+use crate::error::AppResult;
+
+/// Rewrites the totals of one engagement from its live activities.
+pub async fn refresh(tx: &mut Tx, engagement_id: i64) -> AppResult<()> {
+    sqlx::query("delete from activity_totals where engagement_id = $1")
+        .bind(engagement_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(&format!("{INSERT} and engagement_id = $1 {GROUP}"))
+        .bind(engagement_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Rewrites every engagement's totals (after a bulk load).
+pub async fn rebuild(tx: &mut Tx) -> AppResult<()> {
+    sqlx::query("delete from activity_totals")
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(&format!("{INSERT} {GROUP}"))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+const INSERT: &str = "insert into activity_totals (engagement_id, country_iso3, kind, start_year, \
+     end_year, activities, participants_total, participants_female, participants_male) \
+     select engagement_id, country_iso3, kind, cast(substr(start_date, 1, 4) as integer), \
+     cast(substr(end_date, 1, 4) as integer), count(*), sum(participants_total), \
+     sum(participants_female), sum(participants_male) from activities where archived_at is null";
+
+const GROUP: &str = "group by engagement_id, country_iso3, kind, \
+     cast(substr(start_date, 1, 4) as integer), cast(substr(end_date, 1, 4) as integer)";
+
+/// How a period splits between the yearly totals and the activities themselves. An activity
+/// overlaps `[from, to]` when it starts inside it, or starts before and ends on or after `from`.
+/// Totals rows answer for whole years; only activities whose years the period cuts through are
+/// read one by one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpanPlan {
+    /// Start years wholly inside the period: every activity starting then overlaps.
+    pub covered: Option<(i64, i64)>,
+    /// Activities starting before `from`'s year overlap for sure when they end after it
+    /// (`end_year > crossing_year`), or in it when `from` is 1 January (`end_year >= ...`).
+    pub crossing_year: i64,
+    pub crossing_inclusive: bool,
+    /// Start-date ranges (inclusive) to read from `activities` for the parts of the period in
+    /// partly covered years.
+    pub starts: Vec<(String, String)>,
+    /// Activities starting before `from` in its year, or before its year and ending in it on or
+    /// after `from`, read one by one; None when `from` is 1 January.
+    pub crossing: Option<Crossing>,
+}
+
+/// The activities crossing into the period that the yearly totals cannot decide.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Crossing {
+    /// `from`.
+    pub from: String,
+    /// 1 January of `from`'s year.
+    pub year_start: String,
+    /// 31 December of `from`'s year.
+    pub year_end: String,
+}
+
+/// Splits `[from, to]` (YYYY-MM-DD, from <= to).
+pub fn plan(from: &str, to: &str) -> SpanPlan {
+    let year = |d: &str| d[..4].parse::<i64>().unwrap_or(0);
+    let (yf, yt) = (year(from), year(to));
+    let from_jan1 = &from[4..] == "-01-01";
+    let to_dec31 = &to[4..] == "-12-31";
+    let first = if from_jan1 { yf } else { yf + 1 };
+    let last = if to_dec31 { yt } else { yt - 1 };
+    let covered = (first <= last).then_some((first, last));
+    let mut starts = Vec::new();
+    if !from_jan1 || (yf == yt && !to_dec31) {
+        let end = if yf == yt {
+            to.to_string()
+        } else {
+            format!("{yf:04}-12-31")
+        };
+        starts.push((from.to_string(), end));
+    }
+    if yt != yf && !to_dec31 {
+        starts.push((format!("{yt:04}-01-01"), to.to_string()));
+    }
+    let crossing = (!from_jan1).then(|| Crossing {
+        from: from.to_string(),
+        year_start: format!("{yf:04}-01-01"),
+        year_end: format!("{yf:04}-12-31"),
+    });
+    SpanPlan {
+        covered,
+        crossing_year: yf,
+        crossing_inclusive: from_jan1,
+        starts,
+        crossing,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Overlap decided by the plan, from an activity's dates alone, the way the summary
+    /// statements decide it (totals by years, the rest by dates).
+    fn decided(p: &SpanPlan, start: &str, end: &str) -> bool {
+        let sy: i64 = start[..4].parse().unwrap();
+        let ey: i64 = end[..4].parse().unwrap();
+        let from_totals = p.covered.is_some_and(|(a, b)| sy >= a && sy <= b)
+            || (sy < p.crossing_year
+                && (ey > p.crossing_year || (p.crossing_inclusive && ey == p.crossing_year)));
+        let from_starts = p
+            .starts
+            .iter()
+            .any(|(a, b)| start >= a.as_str() && start <= b.as_str());
+        let from_crossing = p.crossing.as_ref().is_some_and(|c| {
+            (start >= c.year_start.as_str() && start < c.from.as_str() && end >= c.from.as_str())
+                || (start < c.year_start.as_str()
+                    && end >= c.from.as_str()
+                    && end <= c.year_end.as_str())
+        });
+        // Each activity must be counted by exactly one part.
+        let parts = [from_totals, from_starts, from_crossing];
+        assert!(
+            parts.iter().filter(|b| **b).count() <= 1,
+            "{start}..{end} counted twice by {p:?}"
+        );
+        parts.iter().any(|b| *b)
+    }
+
+    #[test]
+    fn every_activity_is_counted_once_exactly_when_it_overlaps() {
+        let days = [
+            "2017-06-30",
+            "2018-01-01",
+            "2018-02-14",
+            "2018-03-31",
+            "2018-04-01",
+            "2018-12-31",
+            "2019-01-01",
+            "2019-07-04",
+            "2019-12-31",
+            "2020-01-01",
+            "2020-05-05",
+            "2020-12-31",
+            "2021-03-01",
+        ];
+        for from in days {
+            for to in days.iter().filter(|t| **t >= from) {
+                let p = plan(from, to);
+                for start in days {
+                    for end in days.iter().filter(|e| **e >= start) {
+                        let overlaps = start <= *to && *end >= from;
+                        assert_eq!(
+                            decided(&p, start, end),
+                            overlaps,
+                            "period {from}..{to}, activity {start}..{end}, {p:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn whole_years_need_no_activity_reads() {
+        let p = plan("2019-01-01", "2020-12-31");
+        assert_eq!(p.covered, Some((2019, 2020)));
+        assert!(p.starts.is_empty() && p.crossing.is_none());
+        let q = plan("2019-04-01", "2019-06-30");
+        assert_eq!(q.covered, None);
+        assert_eq!(q.starts, vec![("2019-04-01".into(), "2019-06-30".into())]);
+    }
+}
