@@ -43,11 +43,11 @@ impl tracing::field::Visit for Summary {
 }
 
 const NESTED: &str = "query($n: Int) { engagements(first: $n) { nodes {
-    title programme { code engagements { id } }
+    title programme { code engagementCount engagements { id } }
     recipientCountries { percentage country { iso3 subRegion { name parent { name } } groupings { code } } }
     participatingOrganisations { role organisation { name country { iso3 } } }
     sectors { code } sdgTargets budgets { amount } documents { title }
-    activities { title participants { total female } country { iso3 region { name } } engagement { title } }
+    activityCount activities { title participants { total female } country { iso3 region { name } } engagement { title } }
     results { title indicators { code progress baseline { value } targets { value } actuals { value country { iso3 } } } }
 } } }";
 

@@ -4,7 +4,8 @@
 mod loaders;
 
 pub use loaders::{
-    ActivitiesOfEngagement, ActivityById, ResultIdsOfActivity, activities_of_engagement,
+    ActivitiesOfEngagement, ActivityById, ActivityCountOf, ResultIdsOfActivity,
+    activities_of_engagement, activity_count_of,
 };
 
 use async_graphql::{Context, ID, InputObject, Object, Result};

@@ -128,12 +128,20 @@ impl Engagement {
     ) -> Result<Vec<crate::domain::results::ResultRecord>> {
         super::results::results_of_engagement(ctx, self.id).await
     }
-    /// The live activities logged under it, by start date.
+    /// The first live activities logged under it, by start date: `first` of them (default and
+    /// maximum: the server's page sizes, 20 and 100 unless configured). `activityCount` tells
+    /// whether there are more; `activities(filter: {engagement: ...})` pages through them all.
     async fn activities(
         &self,
         ctx: &Context<'_>,
+        first: Option<i32>,
     ) -> Result<Vec<crate::domain::activities::Activity>> {
-        super::activities::activities_of_engagement(ctx, self.id).await
+        let first = PageRequest::new(ctx.page_limits(), first, None)?.limit;
+        super::activities::activities_of_engagement(ctx, self.id, first).await
+    }
+    /// How many live activities are logged under it.
+    async fn activity_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        super::activities::activity_count_of(ctx, self.id).await
     }
     /// Optimistic-concurrency version: pass it back when updating or archiving.
     async fn version(&self) -> i64 {
@@ -283,39 +291,86 @@ pub async fn load_engagement(ctx: &Context<'_>, id: i64) -> Result<Option<Engage
     Ok(ctx.loader().load_one(EngagementById(id)).await?)
 }
 
-/// The live engagements of a programme.
+/// The first engagements of a programme, for `Programme.engagements(first:)`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct EngagementsOfProgramme(pub i64);
+pub struct EngagementsOfProgramme {
+    pub programme: i64,
+    pub first: i64,
+}
 
 impl Loader<EngagementsOfProgramme> for AppLoader {
     type Value = Vec<Engagement>;
     type Error = LoadError;
 
+    /// One statement per page size asked for (normally one), whatever the number of programmes.
     async fn load(
         &self,
         keys: &[EngagementsOfProgramme],
     ) -> Result<HashMap<EngagementsOfProgramme, Vec<Engagement>>, LoadError> {
-        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
         let scope = self.viewer.record_scope()?;
+        let mut by_size: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
+        for k in keys {
+            by_size.entry(k.first).or_default().push(k.programme);
+        }
         let mut out: HashMap<EngagementsOfProgramme, Vec<Engagement>> = HashMap::new();
-        for r in store::of_programmes(self.db.pool(), &scope, &ids).await? {
-            out.entry(EngagementsOfProgramme(r.programme_id))
+        for (first, ids) in by_size {
+            for r in store::first_of_programmes(self.db.pool(), &scope, &ids, first).await? {
+                out.entry(EngagementsOfProgramme {
+                    programme: r.programme_id,
+                    first,
+                })
                 .or_default()
                 .push(r);
+            }
         }
         Ok(out)
     }
 }
 
+/// The first `first` live engagements of a programme the caller may see.
 pub async fn engagements_of_programme(
     ctx: &Context<'_>,
     programme_id: i64,
+    first: i64,
 ) -> Result<Vec<Engagement>> {
     Ok(ctx
         .loader()
-        .load_one(EngagementsOfProgramme(programme_id))
+        .load_one(EngagementsOfProgramme {
+            programme: programme_id,
+            first,
+        })
         .await?
         .unwrap_or_default())
+}
+
+/// How many live engagements of a programme the caller may see.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct EngagementCountOf(pub i64);
+
+impl Loader<EngagementCountOf> for AppLoader {
+    type Value = i64;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[EngagementCountOf],
+    ) -> Result<HashMap<EngagementCountOf, i64>, LoadError> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let scope = self.viewer.record_scope()?;
+        let rows = store::counts_of_programmes(self.db.pool(), &scope, &ids).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, n)| (EngagementCountOf(id), n))
+            .collect())
+    }
+}
+
+pub async fn engagement_count_of(ctx: &Context<'_>, programme_id: i64) -> Result<i64> {
+    Ok(ctx
+        .loader()
+        .load_one(EngagementCountOf(programme_id))
+        .await?
+        .unwrap_or(0))
 }
 
 /// Narrows an engagement list.

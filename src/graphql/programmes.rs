@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
 
 use super::context::Ctx;
-use super::engagements::engagements_of_programme;
+use super::engagements::{engagement_count_of, engagements_of_programme};
 use super::ids::{global_id, parse};
 use super::pagination::{Page, PageRequest, TotalCount, page};
 use crate::domain::documents::Document;
@@ -39,9 +39,17 @@ impl Programme {
     async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<Document>> {
         super::documents::linked(ctx, "programme_documents", "programme_id", self.id).await
     }
-    /// The programme's live engagements the caller may see, most recent start first.
-    async fn engagements(&self, ctx: &Context<'_>) -> Result<Vec<Engagement>> {
-        engagements_of_programme(ctx, self.id).await
+    /// The programme's first live engagements the caller may see, most recent start first:
+    /// `first` of them (default and maximum: the server's page sizes, 20 and 100 unless
+    /// configured). `engagementCount` tells whether there are more;
+    /// `engagements(filter: {programme: ...})` pages through them all.
+    async fn engagements(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<Engagement>> {
+        let first = PageRequest::new(ctx.page_limits(), first, None)?.limit;
+        engagements_of_programme(ctx, self.id, first).await
+    }
+    /// How many live engagements of the programme the caller may see.
+    async fn engagement_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        engagement_count_of(ctx, self.id).await
     }
     /// Programme-level results (outcomes that span its engagements), with their indicators.
     async fn results(

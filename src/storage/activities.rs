@@ -197,20 +197,42 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     Ok(by_ids(ex, scope, &[id]).await?.pop())
 }
 
-/// The live activities of the given engagements, in `engagement_id, start_date, id` order: one
-/// statement for a whole batch of engagements.
-pub async fn of_engagements<'e, E: Executor<'e, Database = Any>>(
+/// The first `limit` live activities of each given engagement, by start date: one statement,
+/// each engagement's rows read through its index, whatever the number of activities behind it.
+pub async fn first_of_engagements<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     scope: &Scope,
     engagement_ids: &[i64],
+    limit: i64,
 ) -> AppResult<Vec<ActivityRow>> {
-    let mut sql = Sql::new(&format!(
-        "select {} from activities a where a.archived_at is null and a.engagement_id in ",
-        columns()
-    ));
+    if engagement_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = Sql::first_per_parent(engagement_ids, "engagement_id, start_date, id", |id| {
+        let mut one = Sql::new(&format!(
+            "select {} from activities a where a.archived_at is null and a.engagement_id = ",
+            columns()
+        ));
+        one.bind(id)
+            .append(&scope.engagements("a.engagement_id"))
+            .push(" order by a.start_date, a.id limit ")
+            .bind(limit);
+        one
+    });
+    Ok(sql.query_as().fetch_all(ex).await?)
+}
+
+/// How many live activities each given engagement has (from the pre-computed totals).
+pub async fn counts_of_engagements<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    engagement_ids: &[i64],
+) -> AppResult<Vec<(i64, i64)>> {
+    let mut sql = Sql::new(
+        "select engagement_id, cast(sum(activities) as bigint) from activity_totals \
+         where engagement_id in ",
+    );
     sql.bind_list(engagement_ids)
-        .append(&scope.engagements("a.engagement_id"))
-        .push(" order by a.engagement_id, a.start_date, a.id");
+        .push(" group by engagement_id");
     Ok(sql.query_as().fetch_all(ex).await?)
 }
 

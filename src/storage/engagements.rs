@@ -301,18 +301,48 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     Ok(by_ids(ex, scope, &[id]).await?.pop())
 }
 
-/// Live engagements of the given programmes (for nested lists), in start order.
-pub async fn of_programmes<'e, E: Executor<'e, Database = Any>>(
+/// The first `limit` live engagements of each given programme, most recent start first: one
+/// statement, each programme's rows read through its index.
+pub async fn first_of_programmes<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     scope: &Scope,
     programme_ids: &[i64],
+    limit: i64,
 ) -> AppResult<Vec<EngagementRow>> {
-    let mut sql = Sql::new(&format!(
-        "select {COLUMNS} from engagements e where e.archived_at is null and e.programme_id in "
-    ));
+    if programme_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = Sql::first_per_parent(
+        programme_ids,
+        "programme_id, active_from desc, id desc",
+        |id| {
+            let mut one = Sql::new(&format!(
+                "select {COLUMNS} from engagements e where e.archived_at is null \
+                 and e.programme_id = "
+            ));
+            one.bind(id)
+                .append(&scope.engagements("e.id"))
+                .push(" order by e.active_from desc, e.id desc limit ")
+                .bind(limit);
+            one
+        },
+    );
+    Ok(sql.query_as().fetch_all(ex).await?)
+}
+
+/// How many live engagements the caller may see in each given programme.
+pub async fn counts_of_programmes<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    programme_ids: &[i64],
+) -> AppResult<Vec<(i64, i64)>> {
+    let mut sql = Sql::new(
+        "select e.programme_id, count(*) from engagements e \
+         where e.archived_at is null and e.programme_id in ",
+    );
     sql.bind_list(programme_ids)
         .append(&scope.engagements("e.id"))
-        .push(" order by e.active_from desc, e.id desc");
+        .push(" group by e.programme_id");
     Ok(sql.query_as().fetch_all(ex).await?)
 }
 

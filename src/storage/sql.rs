@@ -127,6 +127,24 @@ impl Sql {
         self
     }
 
+    /// The first rows of each of several parents in one statement: `each(id)` selects one
+    /// parent's rows with its own `order by ... limit`, so every branch reads only the rows it
+    /// returns (through the parent's index); the branches are joined with `union all` and the
+    /// whole ordered by `order` (output column names).
+    pub fn first_per_parent(ids: &[i64], order: &str, each: impl Fn(i64) -> Sql) -> Sql {
+        let mut sql = Sql::new("select * from (");
+        for (n, id) in ids.iter().enumerate() {
+            if n > 0 {
+                sql.push(" union all ");
+            }
+            sql.push("select * from (")
+                .append(&each(*id))
+                .push(&format!(") p{n}"));
+        }
+        sql.push(") u order by ").push(order);
+        sql
+    }
+
     pub fn text(&self) -> &str {
         &self.text
     }
