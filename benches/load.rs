@@ -26,6 +26,8 @@ struct Args {
     clients: usize,
     duration: u64,
     port: u16,
+    /// Clients for the closing memory pass (the 150 MB target is for 64).
+    memory_clients: usize,
     /// An already seeded database to use instead of a fresh one.
     database_url: Option<String>,
 }
@@ -37,6 +39,7 @@ fn args() -> Args {
         clients: 16,
         duration: 20,
         port: 18_080,
+        memory_clients: 64,
         database_url: None,
     };
     let mut it = std::env::args().skip(1);
@@ -48,6 +51,7 @@ fn args() -> Args {
             "--clients" => a.clients = value().parse().expect("--clients N"),
             "--duration" => a.duration = value().parse().expect("--duration SECONDS"),
             "--port" => a.port = value().parse().expect("--port N"),
+            "--memory-clients" => a.memory_clients = value().parse().expect("--memory-clients N"),
             "--database-url" => a.database_url = Some(value()),
             _ => {} // cargo bench passes --bench
         }
@@ -104,28 +108,31 @@ fn main() {
     let addr = format!("127.0.0.1:{}", a.port);
     let server = start_server(&url, &addr, None);
     let pid = server.0.id();
-    let b = Bench {
+    let mut b = Bench {
         addr: addr.clone(),
         token: token.clone(),
         clients: a.clients,
         duration: Duration::from_secs(a.duration),
         pid,
     };
-    println!(
-        "{:<28} {:>8} {:>9} {:>8} {:>8} {:>8} {:>9} {:>9}",
-        "scenario", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "RSS MB", "HWM MB"
-    );
+    println!("{} clients, {} s per scenario", a.clients, a.duration);
+    header();
     let nested = nested_query(&schema);
     b.run("nested list (first 50)", |_| gql(&nested, json!({})));
     if schema.contains("regionalSummary(") {
-        for region in ["001", "143"] {
-            let api = b.run(&format!("regionalSummary {region}"), |_| {
-                gql(REGIONAL, json!({ "r": region }))
-            });
-            let raw = raw_summary(&url, region);
+        let quarter = json!({ "year": 2023, "quarter": 2 });
+        for (label, region, period) in [
+            ("regionalSummary 001", "001", Value::Null),
+            ("regionalSummary 143", "143", Value::Null),
+            ("regionalSummary 001 2023", "001", json!({ "year": 2023 })),
+            ("regionalSummary 143 2023-Q2", "143", quarter),
+        ] {
+            let vars = json!({ "r": region, "p": period });
+            let api = b.run(label, |_| gql(REGIONAL, vars.clone()));
+            let (raw, scan) = raw_summary(&url, region, &period);
             println!(
-                "  raw SQL {region}: p50 {:.1} ms; API/raw ratio {:.2}",
-                raw,
+                "  {label}: raw SQL p50 {raw:.1} ms, API/raw {:.2}; the same figures scanning \
+                 activities alone: {scan:.1} ms",
                 api / raw
             );
         }
@@ -153,8 +160,23 @@ fn main() {
             )
         });
     }
-    export(&b, "/export/iati.xml?programme=SYN01");
-    export(&b, "/export/iati.xml");
+    for path in [
+        "/export/iati.xml?programme=SYN01",
+        "/export/iati.xml",
+        "/export/activities.csv",
+        "/export/indicators.csv",
+    ] {
+        export(&b, path);
+    }
+    // Memory under many clients: the heaviest reads at once.
+    b.clients = a.memory_clients;
+    b.duration = Duration::from_secs(a.duration.div_ceil(2));
+    println!("memory pass: {} clients", a.memory_clients);
+    header();
+    b.run("nested list (first 50)", |_| gql(&nested, json!({})));
+    b.run("regionalSummary 001", |_| {
+        gql(REGIONAL, json!({ "r": "001", "p": Value::Null }))
+    });
     drop(server);
 
     statements_per_request(&url, a.port + 1, &token, &nested);
@@ -173,7 +195,7 @@ fn nested_query(schema: &str) -> String {
 }
 
 /// The whole summary: totals, breakdowns by status, kind, donor, sub-region and country.
-const REGIONAL: &str = "query($r: String!) { regionalSummary(region: $r) { countriesReached \
+const REGIONAL: &str = "query($r: String!, $p: PeriodInput) { regionalSummary(region: $r, period: $p) { countriesReached \
     engagements { total byStatus { __typename } } activities { total byKind { __typename } } \
     participants { total female male unreported } events lessonsRecorded \
     funding { donor { name } currency amount } budgetTotal { currency amount } \
@@ -195,9 +217,13 @@ struct Bench {
 
 impl Bench {
     /// Runs one scenario with every client for the duration; prints a line, returns p50 (ms).
+    /// A failed response (not HTTP 200 with data and no errors) is counted and the first one
+    /// printed; the scenario's figures then say FAILED and the run goes on to the next.
     fn run(&self, name: &str, body: impl Fn(usize) -> Vec<u8> + Sync) -> f64 {
         let stop = AtomicBool::new(false);
         let counter = AtomicU64::new(0);
+        let failures = AtomicU64::new(0);
+        let first_failure = Mutex::new(None::<String>);
         let latencies = Mutex::new(Vec::new());
         let peak_rss = AtomicU64::new(0);
         let started = Instant::now();
@@ -212,7 +238,12 @@ impl Bench {
                         let (status, resp) =
                             conn.request("POST", "/graphql", &self.token, &body(i));
                         mine.push(t.elapsed());
-                        check(name, status, &resp);
+                        if let Err(e) = check(name, status, &resp) {
+                            failures.fetch_add(1, Ordering::Relaxed);
+                            first_failure.lock().unwrap().get_or_insert(e);
+                            // A timed-out or refused request may have closed the connection.
+                            conn = Conn::open(&self.addr);
+                        }
                     }
                     latencies.lock().unwrap().extend(mine);
                 });
@@ -227,8 +258,9 @@ impl Bench {
         let mut l = latencies.into_inner().unwrap();
         l.sort();
         let pct = |p: f64| l[((l.len() as f64 * p) as usize).min(l.len() - 1)].as_secs_f64() * 1e3;
+        let failed = failures.load(Ordering::Relaxed);
         println!(
-            "{:<28} {:>8} {:>9.1} {:>8.1} {:>8.1} {:>8.1} {:>9.1} {:>9.1}",
+            "{:<28} {:>8} {:>9.1} {:>8.1} {:>8.1} {:>8.1} {:>9.1} {:>9.1} {}",
             name,
             l.len(),
             l.len() as f64 / elapsed,
@@ -236,23 +268,39 @@ impl Bench {
             pct(0.95),
             pct(0.99),
             peak_rss.load(Ordering::Relaxed) as f64 / 1024.0,
-            proc_kb(self.pid, "VmHWM:") as f64 / 1024.0
+            proc_kb(self.pid, "VmHWM:") as f64 / 1024.0,
+            if failed == 0 {
+                String::new()
+            } else {
+                format!("FAILED: {failed} responses")
+            }
         );
+        if let Some(e) = first_failure.into_inner().unwrap() {
+            println!("  first failure: {}", &e[..e.len().min(400)]);
+        }
         pct(0.50)
     }
 }
 
-/// Fails the run on anything but HTTP 200 with data and no GraphQL errors.
-fn check(name: &str, status: u16, body: &[u8]) {
-    let v: Value = serde_json::from_slice(body).unwrap_or_else(|_| {
-        panic!(
+fn header() {
+    println!(
+        "{:<28} {:>8} {:>9} {:>8} {:>8} {:>8} {:>9} {:>9}",
+        "scenario", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "RSS MB", "HWM MB"
+    );
+}
+
+/// Anything but HTTP 200 with data and no GraphQL errors is a failure.
+fn check(name: &str, status: u16, body: &[u8]) -> Result<(), String> {
+    let v: Value = serde_json::from_slice(body).map_err(|_| {
+        format!(
             "{name}: HTTP {status}, not JSON: {}",
             String::from_utf8_lossy(body)
         )
-    });
+    })?;
     if status != 200 || v.get("errors").is_some() || v.get("data").is_none() {
-        panic!("{name}: HTTP {status}: {v}");
+        return Err(format!("{name}: HTTP {status}: {v}"));
     }
+    Ok(())
 }
 
 fn engagement_for_writes(b: &Bench) -> (String, String) {
@@ -266,7 +314,7 @@ fn engagement_for_writes(b: &Bench) -> (String, String) {
             json!({}),
         ),
     );
-    check("engagement for writes", status, &body);
+    check("engagement for writes", status, &body).expect("an engagement to write to");
     let v: Value = serde_json::from_slice(&body).unwrap();
     let node = &v["data"]["engagements"]["nodes"][0];
     (
@@ -296,12 +344,27 @@ fn export(b: &Bench, path: &str) {
         "{path}: {}",
         String::from_utf8_lossy(&body[..body.len().min(300)])
     );
-    assert!(
-        body.ends_with(b"</iati-activities>\n") || body.ends_with(b"</iati-activities>"),
-        "{path}: the XML is not complete"
-    );
+    let what = if path.contains(".xml") {
+        assert!(
+            body.trim_ascii_end().ends_with(b"</iati-activities>"),
+            "{path}: the XML is not complete"
+        );
+        format!(
+            "{} activities",
+            body.windows(15).filter(|w| w == b"<iati-activity ").count()
+        )
+    } else {
+        assert!(body.ends_with(b"\n"), "{path}: the CSV is not complete");
+        format!(
+            "{} rows",
+            body.iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                .saturating_sub(1)
+        )
+    };
     println!(
-        "export {path}: {:.1}s, {:.1} MB, server peak RSS {:.1} MB (before: {:.1} MB)",
+        "export {path}: {:.1}s, {:.1} MB, {what}, server peak RSS {:.1} MB (before: {:.1} MB)",
         t.elapsed().as_secs_f64(),
         body.len() as f64 / 1e6,
         proc_kb(b.pid, "VmHWM:") as f64 / 1024.0,
@@ -309,61 +372,104 @@ fn export(b: &Bench, path: &str) {
     );
 }
 
-/// The raw aggregation a world or regional summary wraps, run straight on the database:
-/// activities and participants by country and kind, engagements by status and budget by
-/// currency over the area. Returns the p50 of 10 runs in ms.
-fn raw_summary(url: &str, region: &str) -> f64 {
+/// The summary's own aggregate statements (the storage layer's, with the same filter the API
+/// builds for an admin), run straight on a pool of the server's size, concurrently as the API
+/// runs them: what the API wraps. Also the activity figures computed by scanning `activities`
+/// alone, without the pre-computed totals, for comparison. p50 of 10 runs each, in ms.
+fn raw_summary(url: &str, region: &str, period: &Value) -> (f64, f64) {
+    use ta_tracker::storage::geography::Area;
+    use ta_tracker::storage::reports::{self as r, Span, SummaryFilter};
+    use ta_tracker::storage::scope::Scope;
+    let span = period_days(period).map(|(from, to)| Span {
+        from: from.to_string(),
+        to: to.to_string(),
+        after: (to + chrono::Duration::days(1)).to_string(),
+    });
+    let f = SummaryFilter {
+        area: if region == "001" {
+            Area::World
+        } else {
+            Area::Region(region.to_string())
+        },
+        span: span.clone(),
+        programme_id: None,
+        scope: Scope::All,
+    };
     let area = if region == "001" {
         "1 = 1".to_string()
     } else {
         format!(
-            "(c.region_code = '{region}' or c.sub_region_code = '{region}' or c.intermediate_region_code = '{region}')"
+            "(c.region_code = '{region}' or c.sub_region_code = '{region}' \
+             or c.intermediate_region_code = '{region}')"
         )
     };
-    let statements = [
+    let dates = span.map_or(String::new(), |s| {
         format!(
-            "select a.country_iso3, c.sub_region_code, a.kind, count(*), \
-             cast(sum(a.participants_total) as bigint), cast(sum(a.participants_female) as bigint), \
-             cast(sum(a.participants_male) as bigint) from activities a \
-             join engagements e on e.id = a.engagement_id join countries c on c.iso3 = a.country_iso3 \
-             where a.archived_at is null and e.archived_at is null and {area} \
-             group by a.country_iso3, c.sub_region_code, a.kind"
-        ),
-        format!(
-            "select e.status_code, count(distinct e.id) from engagements e \
-             join engagement_countries ec on ec.engagement_id = e.id \
-             join countries c on c.iso3 = ec.country_iso3 where e.archived_at is null and {area} \
-             group by e.status_code"
-        ),
-        format!(
-            "select b.currency, cast(sum(b.amount * ec.percentage / 100) as double precision) \
-             from budgets b join engagement_countries ec on ec.engagement_id = b.engagement_id \
-             join countries c on c.iso3 = ec.country_iso3 where {area} group by b.currency"
-        ),
-    ];
-    let rt = tokio::runtime::Builder::new_current_thread()
+            " and a.start_date <= '{}' and a.end_date >= '{}'",
+            s.to, s.from
+        )
+    });
+    let scan = format!(
+        "select a.country_iso3, c.sub_region_code, a.kind, count(*), \
+         cast(sum(a.participants_total) as bigint), cast(sum(a.participants_female) as bigint), \
+         cast(sum(a.participants_male) as bigint) from activities a \
+         join engagements e on e.id = a.engagement_id join countries c on c.iso3 = a.country_iso3 \
+         where a.archived_at is null and e.archived_at is null and {area}{dates} \
+         group by a.country_iso3, c.sub_region_code, a.kind"
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
-        let db = ta_tracker::storage::Db::connect(url, 1)
+        let db = ta_tracker::storage::Db::connect(url, 8)
             .await
             .expect("connect");
-        let mut times = Vec::new();
+        let pool = db.pool();
+        let mut wrapped = Vec::new();
+        let mut scanned = Vec::new();
         for _ in 0..10 {
             let t = Instant::now();
-            for s in &statements {
-                sqlx::query(s)
-                    .fetch_all(db.pool())
-                    .await
-                    .expect("raw summary");
-            }
-            times.push(t.elapsed().as_secs_f64() * 1e3);
+            tokio::try_join!(
+                r::engaged_countries(pool, &f),
+                r::engagements(pool, &f),
+                r::activities(pool, &f),
+                r::funding(pool, db.backend(), &f),
+                r::events(pool, &f),
+                r::lessons(pool, &f),
+            )
+            .map_err(|_| "a summary statement failed")
+            .unwrap();
+            wrapped.push(t.elapsed().as_secs_f64() * 1e3);
+            let t = Instant::now();
+            sqlx::query(&scan).fetch_all(pool).await.expect("scan");
+            scanned.push(t.elapsed().as_secs_f64() * 1e3);
         }
         db.close().await;
-        times.sort_by(|a, b| a.total_cmp(b));
-        times[times.len() / 2]
+        (median(wrapped), median(scanned))
     })
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// The first and last day of `{year}` or `{year, quarter}`; None for all time.
+fn period_days(period: &Value) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+    let year = period.get("year")?.as_i64()? as i32;
+    let (first, last) = match period.get("quarter").and_then(Value::as_i64) {
+        Some(q) => (3 * q as u32 - 2, 3 * q as u32),
+        None => (1, 12),
+    };
+    let from = chrono::NaiveDate::from_ymd_opt(year, first, 1)?;
+    let next = if last == 12 {
+        chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+    } else {
+        chrono::NaiveDate::from_ymd_opt(year, last + 1, 1)?
+    };
+    Some((from, next - chrono::Duration::days(1)))
 }
 
 /// A second, short server run with statement logging: SQL statements per nested-list request.
@@ -374,7 +480,7 @@ fn statements_per_request(url: &str, port: u16, token: &str, nested: &str) {
     let mut conn = Conn::open(&addr);
     let body = gql(nested, json!({}));
     let (status, resp) = conn.request("POST", "/graphql", token, &body);
-    check("warm-up", status, &resp);
+    check("warm-up", status, &resp).expect("the nested list");
     let count = || {
         std::fs::read_to_string(&log)
             .unwrap_or_default()
@@ -387,7 +493,7 @@ fn statements_per_request(url: &str, port: u16, token: &str, nested: &str) {
     let n = 5;
     for _ in 0..n {
         let (status, resp) = conn.request("POST", "/graphql", token, &body);
-        check("nested list", status, &resp);
+        check("nested list", status, &resp).expect("the nested list");
     }
     std::thread::sleep(Duration::from_millis(300));
     println!(

@@ -159,3 +159,73 @@ on_both_engines!(
         assert_eq!(app.count("organisations").await, 2);
     }
 );
+
+on_both_engines!(
+    concurrent_activity_writes_keep_the_summary_totals_exact,
+    |app: common::TestApp| async move {
+        let admin = app.admin().await;
+        app.ok(
+            "mutation { createProgramme(input: {code: \"CW\", title: \"Concurrent writes\"}) { id } }",
+            json!({}),
+            Some(&admin),
+        )
+        .await;
+        let mut engagements = Vec::new();
+        for title in ["A", "B"] {
+            let data = app
+                .ok(
+                    "mutation($t: String!) { createEngagement(input: {programme: \"CW\", title: $t, status: \"2\", \
+                     plannedStart: \"2020-01-01\", recipientCountries: [{country: \"KEN\", percentage: 100}]}) { id } }",
+                    json!({"t": title}),
+                    Some(&admin),
+                )
+                .await;
+            engagements.push(data["createEngagement"]["id"].as_str().unwrap().to_string());
+        }
+        // Writers at once, most under the same engagement, in one country and year, of four
+        // kinds: they share some pre-computed totals rows and not others.
+        const WRITERS: i64 = 48;
+        let app = std::sync::Arc::new(app);
+        let mut tasks = Vec::new();
+        for i in 0..WRITERS {
+            let (app, admin) = (app.clone(), admin.clone());
+            let engagement = engagements[usize::from(i % 5 == 0)].clone();
+            let kind = ["TRAINING", "WORKSHOP", "ASSESSMENT", "CONFERENCE"][i as usize % 4];
+            tasks.push(tokio::spawn(async move {
+                app.ok(
+                    "mutation($i: LogActivityInput!) { logActivity(input: $i) { id } }",
+                    json!({"i": {"engagement": engagement, "kind": kind, "title": format!("W{i}"),
+                        "startDate": "2021-05-03", "endDate": "2021-05-04", "country": "KEN",
+                        "participants": {"total": 10, "female": 6, "male": 4}}}),
+                    Some(&admin),
+                )
+                .await;
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let summary = "query($p: PeriodInput) { regionalSummary(region: \"014\", period: $p) {
+            activities { total } participants { total female male } } }";
+        for period in [
+            json!(null),
+            json!({"year": 2021}),
+            json!({"year": 2021, "quarter": 2}),
+        ] {
+            let data = app.ok(summary, json!({"p": period}), Some(&admin)).await;
+            let s = &data["regionalSummary"];
+            assert_eq!(s["activities"]["total"], WRITERS, "{period}");
+            assert_eq!(s["participants"]["total"], WRITERS * 10, "{period}");
+            assert_eq!(s["participants"]["female"], WRITERS * 6, "{period}");
+        }
+        // The same through the per-engagement totals (a programme filter needs them).
+        let data = app
+            .ok(
+                "{ regionalSummary(region: \"001\", programme: \"CW\") { activities { total } } }",
+                json!({}),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(data["regionalSummary"]["activities"]["total"], WRITERS);
+    }
+);

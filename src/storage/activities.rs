@@ -351,7 +351,7 @@ pub async fn insert(tx: &mut super::Tx, f: &ActivityFields<'_>) -> AppResult<i64
     .bind(super::now())
     .fetch_one(&mut **tx)
     .await?;
-    super::activity_totals::refresh(tx, f.engagement_id).await?;
+    super::activity_totals::refresh(tx, &[f.engagement_id]).await?;
     Ok(id)
 }
 
@@ -394,9 +394,8 @@ pub async fn update(
     if done.rows_affected() != 1 {
         return Ok(false);
     }
-    super::activity_totals::refresh(tx, f.engagement_id).await?;
-    if let Some((old,)) = before.filter(|(old,)| *old != f.engagement_id) {
-        super::activity_totals::refresh(tx, old).await?;
-    }
+    let mut touched = vec![f.engagement_id];
+    touched.extend(before.map(|(old,)| old));
+    super::activity_totals::refresh(tx, &touched).await?;
     Ok(true)
 }

@@ -1,43 +1,111 @@
-//! `activity_totals`: live activities summed per engagement, country, kind, start year and end
-//! year. Every write to an activity rewrites its engagement's rows in the same transaction, so the
-//! totals always add up to the records; regional summaries read them instead of scanning a
-//! million activities (see `storage::reports`).
+//! `activity_totals`: live activities of live engagements summed per engagement, country, kind,
+//! start year and end year; `activity_totals_world`: the same without the engagement. Every write
+//! to an activity, and archiving an engagement, rewrites that engagement's rows and moves the
+//! world rows by the difference, in the same transaction, so the totals always add up to the
+//! records. Regional summaries read them instead of scanning a million activities (see
+//! `storage::reports`).
 
 use super::Tx;
 use crate::error::AppResult;
 
-/// Rewrites the totals of one engagement from its live activities.
-pub async fn refresh(tx: &mut Tx, engagement_id: i64) -> AppResult<()> {
-    sqlx::query("delete from activity_totals where engagement_id = $1")
-        .bind(engagement_id)
+/// Rewrites the totals of these engagements from their live activities. On PostgreSQL the
+/// engagements are locked first (in id order), so concurrent writes under one engagement take
+/// turns here instead of both rewriting its rows; SQLite writers take turns anyway.
+pub async fn refresh(tx: &mut Tx, engagement_ids: &[i64]) -> AppResult<()> {
+    let mut ids = engagement_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if tx.backend_name() == "PostgreSQL" {
+        let mut lock = super::sql::Sql::new("select id from engagements where id in ");
+        lock.bind_list(&ids).push(" order by id for no key update");
+        lock.query().fetch_all(&mut **tx).await?;
+    }
+    for id in ids {
+        // The world rows move by new minus old, in key order (so concurrent writers lock rows
+        // in the same order).
+        sqlx::query(&format!(
+            "insert into activity_totals_world (country_iso3, kind, start_year, end_year, \
+             activities, participants_total, participants_female, participants_male) \
+             select country_iso3, kind, start_year, end_year, sum(activities), \
+             sum(participants_total), sum(participants_female), sum(participants_male) from (\
+             select country_iso3, kind, start_year, end_year, -activities as activities, \
+             -participants_total as participants_total, -participants_female as participants_female, \
+             -participants_male as participants_male from activity_totals where engagement_id = $1 \
+             union all {}) d where true \
+             group by country_iso3, kind, start_year, end_year \
+             order by country_iso3, kind, start_year, end_year \
+             on conflict (country_iso3, kind, start_year, end_year) do update set \
+             activities = activity_totals_world.activities + excluded.activities, \
+             participants_total = activity_totals_world.participants_total + excluded.participants_total, \
+             participants_female = activity_totals_world.participants_female + excluded.participants_female, \
+             participants_male = activity_totals_world.participants_male + excluded.participants_male",
+            new_rows(false)
+        ))
+        .bind(id)
         .execute(&mut **tx)
         .await?;
-    sqlx::query(&format!("{INSERT} and engagement_id = $1 {GROUP}"))
-        .bind(engagement_id)
-        .execute(&mut **tx)
-        .await?;
+        sqlx::query("delete from activity_totals where engagement_id = $1")
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(&format!("{INSERT} {}", new_rows(true)))
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(())
 }
 
-/// Rewrites every engagement's totals (after a bulk load).
+/// Rewrites every engagement's totals and the world's (after a bulk load).
 pub async fn rebuild(tx: &mut Tx) -> AppResult<()> {
-    sqlx::query("delete from activity_totals")
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(&format!("{INSERT} {GROUP}"))
-        .execute(&mut **tx)
-        .await?;
+    for statement in [
+        "delete from activity_totals_world",
+        "delete from activity_totals",
+        &format!(
+            "{INSERT} select engagement_id, country_iso3, kind, {YEARS}, count(*), \
+             sum(participants_total), sum(participants_female), sum(participants_male) \
+             from activities where archived_at is null \
+             and engagement_id in (select id from engagements where archived_at is null) \
+             group by engagement_id, country_iso3, kind, {YEARS}"
+        ),
+        "insert into activity_totals_world (country_iso3, kind, start_year, end_year, \
+         activities, participants_total, participants_female, participants_male) \
+         select country_iso3, kind, start_year, end_year, sum(activities), \
+         sum(participants_total), sum(participants_female), sum(participants_male) \
+         from activity_totals group by country_iso3, kind, start_year, end_year",
+    ] {
+        sqlx::query(statement).execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
 const INSERT: &str = "insert into activity_totals (engagement_id, country_iso3, kind, start_year, \
-     end_year, activities, participants_total, participants_female, participants_male) \
-     select engagement_id, country_iso3, kind, cast(substr(start_date, 1, 4) as integer), \
-     cast(substr(end_date, 1, 4) as integer), count(*), sum(participants_total), \
-     sum(participants_female), sum(participants_male) from activities where archived_at is null";
+     end_year, activities, participants_total, participants_female, participants_male)";
 
-const GROUP: &str = "group by engagement_id, country_iso3, kind, \
-     cast(substr(start_date, 1, 4) as integer), cast(substr(end_date, 1, 4) as integer)";
+const YEARS: &str =
+    "cast(substr(start_date, 1, 4) as integer), cast(substr(end_date, 1, 4) as integer)";
+
+/// The rows engagement `$1` should have (nothing when it is archived), with its id as the first
+/// column or without it.
+fn new_rows(with_engagement: bool) -> String {
+    let id = if with_engagement {
+        "engagement_id, "
+    } else {
+        ""
+    };
+    format!(
+        "select {id}country_iso3, kind, \
+         cast(substr(start_date, 1, 4) as integer) as start_year, \
+         cast(substr(end_date, 1, 4) as integer) as end_year, count(*) as activities, \
+         sum(participants_total) as participants_total, \
+         sum(participants_female) as participants_female, \
+         sum(participants_male) as participants_male \
+         from activities where archived_at is null and engagement_id = $1 \
+         and engagement_id in (select id from engagements where archived_at is null) \
+         group by {id}country_iso3, kind, cast(substr(start_date, 1, 4) as integer), \
+         cast(substr(end_date, 1, 4) as integer)"
+    )
+}
 
 /// How a period splits between the yearly totals and the activities themselves. An activity
 /// overlaps `[from, to]` when it starts inside it, or starts before and ends on or after `from`.

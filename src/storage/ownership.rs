@@ -177,13 +177,18 @@ pub async fn archive(tx: &mut super::Tx, kind: Kind, id: i64, version: i64) -> A
     if done.rows_affected() != 1 {
         return Ok(false);
     }
-    if kind == Kind::Activity {
-        let (engagement,): (i64,) =
-            sqlx::query_as("select engagement_id from activities where id = $1")
-                .bind(id)
-                .fetch_one(&mut **tx)
-                .await?;
-        super::activity_totals::refresh(tx, engagement).await?;
+    // Archived activities, and the activities of an archived engagement, leave the totals.
+    match kind {
+        Kind::Activity => {
+            let (engagement,): (i64,) =
+                sqlx::query_as("select engagement_id from activities where id = $1")
+                    .bind(id)
+                    .fetch_one(&mut **tx)
+                    .await?;
+            super::activity_totals::refresh(tx, &[engagement]).await?;
+        }
+        Kind::Engagement => super::activity_totals::refresh(tx, &[id]).await?,
+        _ => {}
     }
     Ok(true)
 }

@@ -215,14 +215,22 @@ pub async fn activities<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     f: &SummaryFilter,
 ) -> AppResult<Vec<ActivityRow>> {
+    // Without a programme or a donor's scope, the world totals need no engagement at all.
+    let whole = matches!(f.scope, Scope::All) && f.programme_id.is_none();
     let mut parts = Sql::new(
         "select t.country_iso3, t.kind, t.activities as n, t.participants_total as total, \
-         t.participants_female as female, t.participants_male as male \
-         from activity_totals t join engagements e on e.id = t.engagement_id where ",
+         t.participants_female as female, t.participants_male as male from ",
     );
-    parts
-        .append(&f.area.contains("t.country_iso3"))
-        .append(&live_engagement(f));
+    if whole {
+        parts
+            .push("activity_totals_world t where t.activities > 0 and ")
+            .append(&f.area.contains("t.country_iso3"));
+    } else {
+        parts
+            .push("activity_totals t join engagements e on e.id = t.engagement_id where ")
+            .append(&f.area.contains("t.country_iso3"))
+            .append(&live_engagement(f));
+    }
     if let Some(span) = &f.span {
         let plan = totals::plan(&span.from, &span.to);
         parts.push(" and (t.start_year < ").bind(plan.crossing_year);
