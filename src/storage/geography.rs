@@ -49,7 +49,8 @@ impl Area {
     pub fn contains(&self, column: &str) -> Sql {
         let mut sql = Sql::new(column);
         match self {
-            Area::World => sql.push(" in (select iso3 from countries)"),
+            // Every country column references `countries`: any country is in the world.
+            Area::World => sql.push(" is not null"),
             Area::Region(code) => sql
                 .push(" in (select iso3 from countries where region_code = ")
                 .bind(code)

@@ -286,14 +286,15 @@ pub async fn activities<'e, E: Executor<'e, Database = Any>>(
             raw(earlier);
         }
     }
+    // Summed per country and kind first, then named: the join runs once per group, not per row.
     let mut sql = Sql::new(
-        "select x.country_iso3, c.sub_region_code, x.kind, \
-         cast(sum(x.n) as bigint) as activities, cast(sum(x.total) as bigint) as total, \
-         cast(sum(x.female) as bigint) as female, cast(sum(x.male) as bigint) as male from (",
+        "select g.country_iso3, c.sub_region_code, g.kind, g.activities, g.total, g.female, \
+         g.male from (select x.country_iso3, x.kind, cast(sum(x.n) as bigint) as activities, \
+         cast(sum(x.total) as bigint) as total, cast(sum(x.female) as bigint) as female, \
+         cast(sum(x.male) as bigint) as male from (",
     );
     sql.append(&parts).push(
-        ") x join countries c on c.iso3 = x.country_iso3 \
-         group by x.country_iso3, c.sub_region_code, x.kind",
+        ") x group by x.country_iso3, x.kind) g join countries c on c.iso3 = g.country_iso3",
     );
     Ok(sql.query_as().fetch_all(ex).await?)
 }
