@@ -549,8 +549,6 @@ fn start_server(url: &str, addr: &str, sql_log: Option<&std::path::Path>) -> Ser
         "false",
         "--rate-limit-per-minute",
         "0",
-        "--max-concurrent-requests",
-        "256",
         "--max-complexity",
         "1000000",
     ])

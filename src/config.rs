@@ -44,7 +44,7 @@ pub struct Limits {
     #[arg(long, env = "TA_TRACKER_TRUSTED_PROXY_HEADER")]
     pub trusted_proxy_header: Option<String>,
     /// Requests handled at once; more wait.
-    #[arg(long, env = "TA_TRACKER_MAX_CONCURRENT_REQUESTS", default_value_t = 64)]
+    #[arg(long, env = "TA_TRACKER_MAX_CONCURRENT_REQUESTS", default_value_t = 8)]
     pub max_concurrent_requests: usize,
     /// Whether the schema can be introspected (the console's schema browser needs it).
     #[arg(long, env = "TA_TRACKER_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
@@ -66,7 +66,7 @@ impl Default for Limits {
             max_directives: 5,
             rate_limit_per_minute: 600,
             trusted_proxy_header: None,
-            max_concurrent_requests: 64,
+            max_concurrent_requests: 8,
             introspection: true,
         }
     }

@@ -221,9 +221,11 @@ async fn finish(db: &Db) -> AppResult<()> {
             .execute(db.pool())
             .await?;
     }
-    sqlx::query("analyze activity_totals")
-        .execute(db.pool())
-        .await?;
+    for table in ["activity_totals", "activity_totals_world"] {
+        sqlx::query(&format!("analyze {table}"))
+            .execute(db.pool())
+            .await?;
+    }
     Ok(())
 }
 

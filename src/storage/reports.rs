@@ -293,9 +293,8 @@ pub async fn activities<'e, E: Executor<'e, Database = Any>>(
          cast(sum(x.total) as bigint) as total, cast(sum(x.female) as bigint) as female, \
          cast(sum(x.male) as bigint) as male from (",
     );
-    sql.append(&parts).push(
-        ") x group by x.country_iso3, x.kind) g join countries c on c.iso3 = g.country_iso3",
-    );
+    sql.append(&parts)
+        .push(") x group by x.country_iso3, x.kind) g join countries c on c.iso3 = g.country_iso3");
     Ok(sql.query_as().fetch_all(ex).await?)
 }
 
