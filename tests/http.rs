@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use serde_json::{Value, json};
 use ta_tracker::config::Limits;
+use ta_tracker::domain::auth::Role;
 use ta_tracker::storage::Backend;
 
 use common::TestApp;
@@ -372,6 +373,32 @@ async fn an_invalid_bearer_token_is_401_with_a_challenge() {
         assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
         assert!(body.get("data").is_none(), "{body}");
     }
+}
+
+#[tokio::test]
+async fn a_mutation_without_a_writing_credential_is_refused_before_it_runs() {
+    let app = TestApp::sqlite().await;
+    let mutation =
+        "mutation Add { createOrganisation(input: {name: \"Donor\", type: \"10\"}) { id } }";
+    let (status, headers, text) = app.send(post_query(None, mutation)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{text}");
+    assert_eq!(headers.get(header::WWW_AUTHENTICATE).unwrap(), "Bearer");
+    assert_eq!(
+        json_body(&text)["errors"][0]["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
+    let reporter = app.token(Role::Reporter).create().await;
+    let (status, body) = app.post(mutation, json!({}), Some(&reporter)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    assert!(body.get("data").is_none(), "{body}");
+    assert_eq!(app.count("organisations").await, 0, "nothing was written");
+    // The operation chosen is what counts: a query beside the mutation still runs.
+    let both = json!({ "query": format!("query Who {{ me {{ authenticated }} }} {mutation}"),
+        "operationName": "Who" });
+    let (status, _, text) = app.send(post(Some(JSON), None, both.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert_eq!(json_body(&text)["data"]["me"]["authenticated"], false);
 }
 
 #[tokio::test]

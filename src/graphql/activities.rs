@@ -1,6 +1,8 @@
 //! Activities logged under engagements: types, the list and lookup, the mutations, and the loaders
 //! nested fields use.
 
+use std::borrow::Cow;
+
 mod loaders;
 
 pub use loaders::{
@@ -47,7 +49,7 @@ impl Activity {
         &self.end_date
     }
     /// The country it took place in: one of the engagement's recipient countries.
-    async fn country(&self, ctx: &Context<'_>) -> Result<Option<Country>> {
+    async fn country<'a>(&self, ctx: &Context<'a>) -> Result<Option<Cow<'a, Country>>> {
         load_country(ctx, Some(&self.country_iso3)).await
     }
     /// Where in the country, e.g. a city or a prison.

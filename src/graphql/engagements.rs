@@ -1,6 +1,8 @@
 //! Engagements: technical assistance by a programme in one or more countries.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+
+use std::collections::{BTreeMap, HashMap};
 
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
@@ -17,8 +19,8 @@ use crate::domain::organisations::Organisation;
 use crate::domain::programmes::Programme;
 use crate::domain::{geography, validate};
 use crate::storage::engagements::{
-    self as store, Budget, Children, CountryShare, EngagementFilter, EngagementOrder, Participant,
-    PolicyMarker, SectorShare,
+    self as store, Budget, ChildList, Children, CountryShare, EngagementFilter, EngagementOrder,
+    Participant, PolicyMarker, SectorShare,
 };
 use crate::storage::programmes;
 
@@ -84,7 +86,9 @@ impl Engagement {
     }
     /// Recipient countries with their shares (percentages summing to 100).
     async fn recipient_countries(&self, ctx: &Context<'_>) -> Result<Vec<CountryShare>> {
-        Ok(children(ctx, self.id).await?.countries)
+        Ok(children(ctx, self.id, ChildList::Countries)
+            .await?
+            .countries)
     }
     /// The recipient M49 region, for engagements not split by country.
     async fn recipient_region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
@@ -99,23 +103,29 @@ impl Engagement {
     /// Participating organisations with their IATI roles (funding, accountable, extending,
     /// implementing).
     async fn participating_organisations(&self, ctx: &Context<'_>) -> Result<Vec<Participant>> {
-        Ok(children(ctx, self.id).await?.participants)
+        Ok(children(ctx, self.id, ChildList::Participants)
+            .await?
+            .participants)
     }
     /// OECD DAC 5-digit sectors with their shares.
     async fn sectors(&self, ctx: &Context<'_>) -> Result<Vec<SectorShare>> {
-        Ok(children(ctx, self.id).await?.sectors)
+        Ok(children(ctx, self.id, ChildList::Sectors).await?.sectors)
     }
     /// SDG targets it contributes to, e.g. 16.3, 16.a.
     async fn sdg_targets(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
-        Ok(children(ctx, self.id).await?.sdg_targets)
+        Ok(children(ctx, self.id, ChildList::SdgTargets)
+            .await?
+            .sdg_targets)
     }
     /// IATI policy markers with their significance (e.g. gender equality, significant objective).
     async fn policy_markers(&self, ctx: &Context<'_>) -> Result<Vec<PolicyMarker>> {
-        Ok(children(ctx, self.id).await?.policy_markers)
+        Ok(children(ctx, self.id, ChildList::PolicyMarkers)
+            .await?
+            .policy_markers)
     }
     /// Budgets, each for a period of at most one year.
     async fn budgets(&self, ctx: &Context<'_>) -> Result<Vec<Budget>> {
-        Ok(children(ctx, self.id).await?.budgets)
+        Ok(children(ctx, self.id, ChildList::Budgets).await?.budgets)
     }
     /// Reference documents.
     async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<Document>> {
@@ -135,7 +145,7 @@ impl Engagement {
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
-    ) -> Result<Vec<crate::domain::activities::Activity>> {
+    ) -> Result<std::sync::Arc<[crate::domain::activities::Activity]>> {
         let first = PageRequest::new(ctx.page_limits(), first, None)?.limit;
         super::activities::activities_of_engagement(ctx, self.id, first).await
     }
@@ -165,7 +175,7 @@ impl Engagement {
 #[Object]
 impl CountryShare {
     /// The country.
-    async fn country(&self, ctx: &Context<'_>) -> Result<Option<Country>> {
+    async fn country<'a>(&self, ctx: &Context<'a>) -> Result<Option<Cow<'a, Country>>> {
         super::geography::load_country(ctx, Some(&self.country_iso3)).await
     }
     /// Its share of the engagement, in percent.
@@ -241,25 +251,36 @@ impl Budget {
     }
 }
 
-/// The lists of one engagement, batched for every engagement in the response.
+/// One list of one engagement, batched for every engagement in the response: a query asking
+/// only for recipient countries reads only those.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct ChildrenOf(pub i64);
+pub struct ChildrenOf(pub i64, pub ChildList);
 
 impl Loader<ChildrenOf> for AppLoader {
     type Value = Children;
     type Error = LoadError;
 
+    /// One statement per list asked for, whatever the number of engagements.
     async fn load(&self, keys: &[ChildrenOf]) -> Result<HashMap<ChildrenOf, Children>, LoadError> {
-        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let all = store::children(self.db.pool(), &ids).await?;
-        Ok(all.into_iter().map(|(id, c)| (ChildrenOf(id), c)).collect())
+        let mut by_list: BTreeMap<ChildList, Vec<i64>> = BTreeMap::new();
+        for k in keys {
+            by_list.entry(k.1).or_default().push(k.0);
+        }
+        let mut out = HashMap::new();
+        for (list, ids) in by_list {
+            for (id, c) in store::children_of(self.db.pool(), &ids, &[list]).await? {
+                out.insert(ChildrenOf(id, list), c);
+            }
+        }
+        Ok(out)
     }
 }
 
-async fn children(ctx: &Context<'_>, id: i64) -> Result<Children> {
+/// The engagement's lists with `list` filled in (the others empty).
+async fn children(ctx: &Context<'_>, id: i64, list: ChildList) -> Result<Children> {
     Ok(ctx
         .loader()
-        .load_one(ChildrenOf(id))
+        .load_one(ChildrenOf(id, list))
         .await?
         .unwrap_or_default())
 }

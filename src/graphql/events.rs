@@ -1,5 +1,7 @@
 //! Events: the `events` list, `event(id)`, `createEvent` and `updateEvent`.
 
+use std::borrow::Cow;
+
 mod input;
 pub mod loaders;
 
@@ -173,7 +175,7 @@ impl Venue {
         &self.city
     }
     /// Country, where recorded.
-    async fn country(&self, ctx: &Context<'_>) -> Result<Option<Country>> {
+    async fn country<'a>(&self, ctx: &Context<'a>) -> Result<Option<Cow<'a, Country>>> {
         load_country(ctx, self.country_iso3.as_deref()).await
     }
 }

@@ -1,9 +1,11 @@
 //! Countries, M49 regions and groupings: readable by anyone.
 
+use std::borrow::Cow;
+
 use async_graphql::{Context, InputObject, Object, Result};
 
 use super::context::Ctx;
-use super::loaders::{CountryByIso3, GroupingsOfCountry, RegionByCode, RegionChildren};
+use super::loaders::{GroupingsOfCountry, RegionChildren};
 use super::pagination::{Page, PageRequest, TotalCount, page};
 use crate::domain::geography::{self as geo, Country, Grouping, NewGrouping, Region, RegionLevel};
 use crate::storage::Db;
@@ -34,15 +36,15 @@ impl Country {
         self.un_member
     }
     /// The M49 region (continent), e.g. Europe.
-    async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+    async fn region<'a>(&self, ctx: &Context<'a>) -> Result<Option<Cow<'a, Region>>> {
         load_region(ctx, self.region_code.as_deref()).await
     }
     /// The M49 sub-region, e.g. Northern Europe.
-    async fn sub_region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+    async fn sub_region<'a>(&self, ctx: &Context<'a>) -> Result<Option<Cow<'a, Region>>> {
         load_region(ctx, self.sub_region_code.as_deref()).await
     }
     /// The M49 intermediate region where one exists, e.g. Eastern Africa.
-    async fn intermediate_region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+    async fn intermediate_region<'a>(&self, ctx: &Context<'a>) -> Result<Option<Cow<'a, Region>>> {
         load_region(ctx, self.intermediate_region_code.as_deref()).await
     }
     /// The groupings (e.g. UNODC regional office areas) that include this country.
@@ -55,25 +57,16 @@ impl Country {
     }
 }
 
-async fn load_region(ctx: &Context<'_>, code: Option<&str>) -> Result<Option<Region>> {
-    match code {
-        Some(code) => Ok(ctx
-            .loader()
-            .load_one(RegionByCode(code.to_string()))
-            .await?),
-        None => Ok(None),
-    }
+async fn load_region<'a>(ctx: &Context<'a>, code: Option<&str>) -> Result<Option<Cow<'a, Region>>> {
+    super::gazetteer::region(ctx, code).await
 }
 
 /// Looks up a country by ISO3 for nested fields.
-pub async fn load_country(ctx: &Context<'_>, iso3: Option<&str>) -> Result<Option<Country>> {
-    match iso3 {
-        Some(code) => Ok(ctx
-            .loader()
-            .load_one(CountryByIso3(code.to_string()))
-            .await?),
-        None => Ok(None),
-    }
+pub async fn load_country<'a>(
+    ctx: &Context<'a>,
+    iso3: Option<&str>,
+) -> Result<Option<Cow<'a, Country>>> {
+    super::gazetteer::country(ctx, iso3).await
 }
 
 /// A region of the UN M49 standard at any level (world, region, sub-region, intermediate region).
@@ -92,7 +85,7 @@ impl Region {
         self.level
     }
     /// The region one level up (none for the world).
-    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
+    async fn parent<'a>(&self, ctx: &Context<'a>) -> Result<Option<Cow<'a, Region>>> {
         load_region(ctx, self.parent_code.as_deref()).await
     }
     /// The regions one level down, by name.

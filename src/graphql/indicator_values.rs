@@ -1,5 +1,7 @@
 //! Targets and actuals of indicators: one value per period, country and disaggregation.
 
+use std::borrow::Cow;
+
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
@@ -55,7 +57,7 @@ impl IndicatorValue {
         self.value
     }
     /// The country it is for; null when it is for the whole engagement or programme.
-    async fn country(&self, ctx: &Context<'_>) -> Result<Option<Country>> {
+    async fn country<'a>(&self, ctx: &Context<'a>) -> Result<Option<Cow<'a, Country>>> {
         load_country(ctx, self.country_iso3.as_deref()).await
     }
     /// The part of the whole it counts, e.g. sex = female; null for the whole.

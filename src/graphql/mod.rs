@@ -8,6 +8,7 @@ pub mod engagement_inputs;
 pub mod engagements;
 pub mod error;
 pub mod events;
+pub mod gazetteer;
 pub mod geography;
 pub mod guard;
 pub mod ids;
@@ -74,7 +75,7 @@ pub fn build_schema(db: Option<Db>, limits: &Limits) -> AppSchema {
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_directives(limits.max_directives)
-        .extension(guard::WriteGuard)
+        .data(gazetteer::Gazetteer::default())
         .data(PageLimits {
             default: limits.default_page_size,
             max: limits.max_page_size,

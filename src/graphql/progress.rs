@@ -1,6 +1,8 @@
 //! `indicatorProgress`: an indicator's baseline, targets, actuals and progress broken down by
 //! country, period or disaggregation value. The rules are in `domain::progress`.
 
+use std::borrow::Cow;
+
 use async_graphql::{Context, ID, Object, Result};
 
 use super::context::Ctx;
@@ -66,7 +68,7 @@ pub struct ProgressRow {
 #[Object(name = "IndicatorProgressRow")]
 impl ProgressRow {
     /// The country (rows by `COUNTRY`).
-    async fn country(&self, ctx: &Context<'_>) -> Result<Option<Country>> {
+    async fn country<'a>(&self, ctx: &Context<'a>) -> Result<Option<Cow<'a, Country>>> {
         match &self.figures.key {
             GroupKey::Country(iso3) => super::geography::load_country(ctx, Some(iso3)).await,
             _ => Ok(None),

@@ -1,5 +1,7 @@
 //! Codelists, organisations and the caller: reference data anyone may read.
 
+use std::borrow::Cow;
+
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use super::context::Ctx;
@@ -66,7 +68,7 @@ impl Organisation {
         self.iati_ref.as_deref()
     }
     /// The country the organisation belongs to, for governments and national bodies.
-    async fn country(&self, ctx: &Context<'_>) -> Result<Option<Country>> {
+    async fn country<'a>(&self, ctx: &Context<'a>) -> Result<Option<Cow<'a, Country>>> {
         super::geography::load_country(ctx, self.country_iso3.as_deref()).await
     }
     /// Optimistic-concurrency version: pass it back when updating.

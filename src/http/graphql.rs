@@ -4,19 +4,21 @@
 
 use std::time::Duration;
 
-use async_graphql::parser::types::OperationType;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Request, Response, Variables};
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response as HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::AppState;
 use crate::domain::auth;
+use crate::error::AppError;
 use crate::graphql::context::RequestState;
 use crate::graphql::error::mask_unmapped;
+use crate::graphql::guard;
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -241,15 +243,12 @@ pub async fn get(
 }
 
 /// Whether the operation the request would run is a mutation (or a subscription).
-fn is_mutation(request: &Request) -> bool {
-    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
-        return false;
-    };
-    let op = match &request.operation_name {
+fn is_mutation(doc: &ExecutableDocument, operation_name: Option<&str>) -> bool {
+    let op = match operation_name {
         Some(name) => doc
             .operations
             .iter()
-            .find(|(n, _)| n.map(|n| n.as_str()) == Some(name.as_str()))
+            .find(|(n, _)| n.map(|n| n.as_str()) == Some(name))
             .map(|(_, op)| op),
         None => doc.operations.iter().next().map(|(_, op)| op),
     };
@@ -259,11 +258,26 @@ fn is_mutation(request: &Request) -> bool {
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
-    request: Request,
+    mut request: Request,
     media: MediaType,
     method: &Method,
 ) -> HttpResponse {
-    if method == Method::GET && is_mutation(&request) {
+    if let Err(message) = super::limits::check_text(&request.query, &state.limits)
+        .and_then(|()| super::limits::check_variables(&request.variables))
+    {
+        return request_error(StatusCode::BAD_REQUEST, media, "BAD_USER_INPUT", &message);
+    }
+    // Parsed once here, kept in the request for the executor. A document that does not parse
+    // is left for the executor to refuse with the parser's message.
+    let operation_name = request.operation_name.clone();
+    let (mutation, within_limits) = match request.parsed_query() {
+        Ok(doc) => (
+            is_mutation(doc, operation_name.as_deref()),
+            super::limits::check_parsed(doc, &state.limits),
+        ),
+        Err(_) => (false, Ok(())),
+    };
+    if method == Method::GET && mutation {
         let mut resp = request_error(
             StatusCode::METHOD_NOT_ALLOWED,
             media,
@@ -274,9 +288,7 @@ async fn execute(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return resp;
     }
-    if let Err(message) = super::limits::check_document(&request.query, &state.limits)
-        .and_then(|()| super::limits::check_variables(&request.variables))
-    {
+    if let Err(message) = within_limits {
         return request_error(StatusCode::BAD_REQUEST, media, "BAD_USER_INPUT", &message);
     }
     let authorization = headers
@@ -313,7 +325,19 @@ async fn execute(
             return resp;
         }
     };
-    let reservation = if method == Method::POST && is_mutation(&request) {
+    if mutation && let Err(e) = guard::may_write(&viewer) {
+        let status = match e {
+            AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            _ => StatusCode::FORBIDDEN,
+        };
+        let mut resp = request_error(status, media, e.code(), &e.client_message());
+        if status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        return resp;
+    }
+    let reservation = if mutation {
         match super::idempotency::decide(&state.db, headers, authorization, &request).await {
             super::idempotency::Decision::Run => None,
             super::idempotency::Decision::RunAndStore(r) => Some(r),
@@ -389,14 +413,7 @@ fn render(response: Response, media: MediaType) -> (StatusCode, String) {
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
-    let mut body = serde_json::Map::new();
-    if !request_error {
-        body.insert(
-            "data".into(),
-            serde_json::to_value(&response.data).unwrap_or(Value::Null),
-        );
-    }
-    if !response.errors.is_empty() {
+    let errors = (!response.errors.is_empty()).then(|| {
         let mut errors = serde_json::to_value(&response.errors).unwrap_or(Value::Null);
         // Parse, validation and limit failures come from the library without a code; they are
         // all the client's to fix.
@@ -408,20 +425,54 @@ fn render(response: Response, media: MediaType) -> (StatusCode, String) {
                 e["extensions"]["code"] = Value::from("BAD_USER_INPUT");
             }
         }
-        body.insert("errors".into(), errors);
-    }
-    if !response.extensions.is_empty() {
-        body.insert(
-            "extensions".into(),
-            serde_json::to_value(&response.extensions).unwrap_or(Value::Null),
-        );
-    }
+        errors
+    });
+    // The data is written straight from the response tree, without an intermediate JSON value.
+    let body = ResponseBody {
+        data: (!request_error).then_some(Sorted(&response.data)),
+        errors,
+        extensions: (!response.extensions.is_empty()).then_some(&response.extensions),
+    };
     let status = if request_error && media == MediaType::GraphqlResponse {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    (status, Value::Object(body).to_string())
+    let text = serde_json::to_string(&body).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "could not serialise a response");
+        r#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.into()
+    });
+    (status, text)
+}
+
+/// A response body as the specification lays it out.
+#[derive(Serialize)]
+struct ResponseBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<Sorted<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extensions: Option<&'a std::collections::BTreeMap<String, async_graphql::Value>>,
+}
+
+/// A response value with the keys of every object in alphabetical order. The library fills an
+/// object's fields in the order they finish resolving, which varies from run to run; sorted, the
+/// same query always reads the same.
+struct Sorted<'a>(&'a async_graphql::Value);
+
+impl Serialize for Sorted<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            async_graphql::Value::List(items) => s.collect_seq(items.iter().map(Sorted)),
+            async_graphql::Value::Object(fields) => {
+                let mut fields: Vec<_> = fields.iter().collect();
+                fields.sort_unstable_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+                s.collect_map(fields.into_iter().map(|(k, v)| (k.as_str(), Sorted(v))))
+            }
+            scalar => scalar.serialize(s),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -451,5 +502,41 @@ mod tests {
             Some(MediaType::Json)
         );
         assert_eq!(negotiate(&accept("text/html")), None);
+    }
+
+    #[test]
+    fn a_response_reads_the_same_whatever_order_its_fields_finished_in() {
+        let value = |pairs: &[(&str, async_graphql::Value)]| {
+            async_graphql::Value::Object(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (async_graphql::Name::new(k), v.clone()))
+                    .collect(),
+            )
+        };
+        let inner = value(&[
+            ("title", async_graphql::Value::from("T")),
+            ("id", async_graphql::Value::from(1)),
+        ]);
+        let data = value(&[
+            ("zeta", async_graphql::Value::List(vec![inner.clone()])),
+            ("alpha", inner),
+        ]);
+        let (status, text) = render(Response::new(data), MediaType::Json);
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            text,
+            r#"{"data":{"alpha":{"id":1,"title":"T"},"zeta":[{"id":1,"title":"T"}]}}"#
+        );
+    }
+
+    #[test]
+    fn library_errors_without_a_code_are_the_clients_to_fix() {
+        let response = Response::from_errors(vec![async_graphql::ServerError::new("bad", None)]);
+        let (status, text) = render(response, MediaType::GraphqlResponse);
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let body: Value = serde_json::from_str(&text).unwrap();
+        assert!(body.get("data").is_none(), "{text}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
     }
 }

@@ -54,6 +54,15 @@ fn count(
 /// Checks a query document against the size limits; the message says which limit and its value.
 /// Documents that do not parse pass here and are refused by the executor with a parse error.
 pub fn check_document(query: &str, limits: &Limits) -> Result<(), String> {
+    check_text(query, limits)?;
+    match async_graphql::parser::parse_query(query) {
+        Ok(doc) => check_parsed(&doc, limits),
+        Err(_) => Ok(()),
+    }
+}
+
+/// The checks on the text itself, before it is parsed: no NUL, not too long.
+pub fn check_text(query: &str, limits: &Limits) -> Result<(), String> {
     if has_nul(query) {
         return Err(NUL_MESSAGE.to_string());
     }
@@ -63,12 +72,14 @@ pub fn check_document(query: &str, limits: &Limits) -> Result<(), String> {
             limits.max_query_bytes
         ));
     }
-    let Ok(doc) = async_graphql::parser::parse_query(query) else {
-        return Ok(());
-    };
+    Ok(())
+}
+
+/// The checks on the parsed document: aliases and fields, fragments counted where spread.
+pub fn check_parsed(doc: &ExecutableDocument, limits: &Limits) -> Result<(), String> {
     let mut c = Counts::default();
     for (_, op) in doc.operations.iter() {
-        count(&doc, &op.node.selection_set.node, 0, &mut c, limits);
+        count(doc, &op.node.selection_set.node, 0, &mut c, limits);
     }
     if c.aliases > limits.max_aliases {
         return Err(format!(

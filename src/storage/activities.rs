@@ -50,12 +50,15 @@ const COLUMNS: &[&str] = &[
 ];
 
 /// `a.id, a.engagement_id, ...`: every query reads activities under the alias `a`.
-fn columns() -> String {
-    COLUMNS
-        .iter()
-        .map(|c| format!("a.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+fn columns() -> &'static str {
+    static LIST: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        COLUMNS
+            .iter()
+            .map(|c| format!("a.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
+    &LIST
 }
 
 /// The stored fields of an activity, validated by the domain layer.

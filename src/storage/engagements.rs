@@ -346,10 +346,46 @@ pub async fn counts_of_programmes<'e, E: Executor<'e, Database = Any>>(
     Ok(sql.query_as().fetch_all(ex).await?)
 }
 
-/// The lists of the given engagements: one statement per list, whatever the number of ids.
+/// One of an engagement's lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ChildList {
+    Countries,
+    Participants,
+    Sectors,
+    SdgTargets,
+    PolicyMarkers,
+    Budgets,
+    Documents,
+}
+
+impl ChildList {
+    pub const ALL: &'static [ChildList] = &[
+        ChildList::Countries,
+        ChildList::Participants,
+        ChildList::Sectors,
+        ChildList::SdgTargets,
+        ChildList::PolicyMarkers,
+        ChildList::Budgets,
+        ChildList::Documents,
+    ];
+}
+
+/// Every list of the given engagements: one statement per list, whatever the number of ids.
 pub async fn children<'e, E>(
     ex: E,
     ids: &[i64],
+) -> AppResult<std::collections::HashMap<i64, Children>>
+where
+    E: Executor<'e, Database = Any> + Copy,
+{
+    children_of(ex, ids, ChildList::ALL).await
+}
+
+/// The named lists of the given engagements (the others left empty): one statement per list.
+pub async fn children_of<'e, E>(
+    ex: E,
+    ids: &[i64],
+    lists: &[ChildList],
 ) -> AppResult<std::collections::HashMap<i64, Children>>
 where
     E: Executor<'e, Database = Any> + Copy,
@@ -364,64 +400,78 @@ where
             .push(&format!(" order by engagement_id, {order}"));
         sql
     };
-    let q = select(
-        "engagement_id, country_iso3, percentage",
-        "engagement_countries",
-        "percentage desc, country_iso3",
-    );
-    for r in q.query_as::<CountryShare>().fetch_all(ex).await? {
-        out.entry(r.engagement_id).or_default().countries.push(r);
+    if lists.contains(&ChildList::Countries) {
+        let q = select(
+            "engagement_id, country_iso3, percentage",
+            "engagement_countries",
+            "percentage desc, country_iso3",
+        );
+        for r in q.query_as::<CountryShare>().fetch_all(ex).await? {
+            out.entry(r.engagement_id).or_default().countries.push(r);
+        }
     }
-    let q = select(
-        "engagement_id, organisation_id, role_code",
-        "engagement_organisations",
-        "role_code, organisation_id",
-    );
-    for r in q.query_as::<Participant>().fetch_all(ex).await? {
-        out.entry(r.engagement_id).or_default().participants.push(r);
+    if lists.contains(&ChildList::Participants) {
+        let q = select(
+            "engagement_id, organisation_id, role_code",
+            "engagement_organisations",
+            "role_code, organisation_id",
+        );
+        for r in q.query_as::<Participant>().fetch_all(ex).await? {
+            out.entry(r.engagement_id).or_default().participants.push(r);
+        }
     }
-    let q = select(
-        "engagement_id, sector_code, percentage",
-        "engagement_sectors",
-        "percentage desc, sector_code",
-    );
-    for r in q.query_as::<SectorShare>().fetch_all(ex).await? {
-        out.entry(r.engagement_id).or_default().sectors.push(r);
+    if lists.contains(&ChildList::Sectors) {
+        let q = select(
+            "engagement_id, sector_code, percentage",
+            "engagement_sectors",
+            "percentage desc, sector_code",
+        );
+        for r in q.query_as::<SectorShare>().fetch_all(ex).await? {
+            out.entry(r.engagement_id).or_default().sectors.push(r);
+        }
     }
-    let q = select(
-        "engagement_id, target_code",
-        "engagement_sdg_targets",
-        "target_code",
-    );
-    for (e, t) in q.query_as::<(i64, String)>().fetch_all(ex).await? {
-        out.entry(e).or_default().sdg_targets.push(t);
+    if lists.contains(&ChildList::SdgTargets) {
+        let q = select(
+            "engagement_id, target_code",
+            "engagement_sdg_targets",
+            "target_code",
+        );
+        for (e, t) in q.query_as::<(i64, String)>().fetch_all(ex).await? {
+            out.entry(e).or_default().sdg_targets.push(t);
+        }
     }
-    let q = select(
-        "engagement_id, marker_code, significance_code",
-        "engagement_policy_markers",
-        "marker_code",
-    );
-    for r in q.query_as::<PolicyMarker>().fetch_all(ex).await? {
-        out.entry(r.engagement_id)
-            .or_default()
-            .policy_markers
-            .push(r);
+    if lists.contains(&ChildList::PolicyMarkers) {
+        let q = select(
+            "engagement_id, marker_code, significance_code",
+            "engagement_policy_markers",
+            "marker_code",
+        );
+        for r in q.query_as::<PolicyMarker>().fetch_all(ex).await? {
+            out.entry(r.engagement_id)
+                .or_default()
+                .policy_markers
+                .push(r);
+        }
     }
-    let q = select(
-        "engagement_id, period_start, period_end, amount, currency, value_date",
-        "budgets",
-        "period_start, id",
-    );
-    for r in q.query_as::<Budget>().fetch_all(ex).await? {
-        out.entry(r.engagement_id).or_default().budgets.push(r);
+    if lists.contains(&ChildList::Budgets) {
+        let q = select(
+            "engagement_id, period_start, period_end, amount, currency, value_date",
+            "budgets",
+            "period_start, id",
+        );
+        for r in q.query_as::<Budget>().fetch_all(ex).await? {
+            out.entry(r.engagement_id).or_default().budgets.push(r);
+        }
     }
-    let q = select(
-        "engagement_id, document_id",
-        "engagement_documents",
-        "document_id",
-    );
-    for (e, d) in q.query_as::<(i64, i64)>().fetch_all(ex).await? {
-        out.entry(e).or_default().documents.push(d);
+    if lists.contains(&ChildList::Documents) {
+        let q = select(
+            "engagement_id, document_id",
+            "engagement_documents",
+            "document_id",
+        );
+        for (e, d) in q.query_as::<(i64, i64)>().fetch_all(ex).await? {
+            out.entry(e).or_default().documents.push(d);
+        }
     }
     Ok(out)
 }

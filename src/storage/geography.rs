@@ -113,6 +113,14 @@ pub async fn countries_by_iso3<'e, E: Executor<'e, Database = Any>>(
     Ok(sql.query_as().fetch_all(ex).await?)
 }
 
+/// Every country, for the API's in-memory gazetteer.
+pub async fn all_countries<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+) -> AppResult<Vec<CountryRow>> {
+    let sql = format!("select {COUNTRY_COLUMNS} from countries");
+    Ok(sqlx::query_as(&sql).fetch_all(ex).await?)
+}
+
 /// What a country list may be narrowed by.
 #[derive(Clone, Debug, Default)]
 pub struct CountryFilter {

@@ -1,6 +1,7 @@
 //! The loaders behind activity fields: one statement per batch of keys.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Result};
@@ -19,14 +20,15 @@ pub struct ActivitiesOfEngagement {
 }
 
 impl Loader<ActivitiesOfEngagement> for AppLoader {
-    type Value = Vec<Activity>;
+    /// Shared, not copied, on its way to the resolver: a page holds up to a hundred rows.
+    type Value = Arc<[Activity]>;
     type Error = LoadError;
 
     /// One statement per page size asked for (normally one), whatever the number of engagements.
     async fn load(
         &self,
         keys: &[ActivitiesOfEngagement],
-    ) -> Result<HashMap<ActivitiesOfEngagement, Vec<Activity>>, LoadError> {
+    ) -> Result<HashMap<ActivitiesOfEngagement, Arc<[Activity]>>, LoadError> {
         let scope = self.viewer.record_scope()?;
         let mut by_size: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
         for k in keys {
@@ -43,7 +45,7 @@ impl Loader<ActivitiesOfEngagement> for AppLoader {
                 .push(r);
             }
         }
-        Ok(out)
+        Ok(out.into_iter().map(|(k, v)| (k, v.into())).collect())
     }
 }
 
@@ -52,7 +54,7 @@ pub async fn activities_of_engagement(
     ctx: &Context<'_>,
     engagement_id: i64,
     first: i64,
-) -> Result<Vec<Activity>> {
+) -> Result<Arc<[Activity]>> {
     Ok(ctx
         .loader()
         .load_one(ActivitiesOfEngagement {

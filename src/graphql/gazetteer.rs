@@ -1,0 +1,99 @@
+//! Countries and regions for nested fields, read once per server process.
+//!
+//! Both are UN M49 reference data loaded by `seed`; nothing in the API changes them. A nested
+//! list of a thousand activities therefore names their countries from memory, instead of a
+//! statement and a thousand loader calls per request. A code the memory lacks (reference data
+//! loaded after the server read it) is still looked up through the request's loader, so nothing
+//! goes missing; a country renamed in the database shows its new name after a restart.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use async_graphql::{Context, Result};
+use tokio::sync::OnceCell;
+
+use super::context::Ctx;
+use super::loaders::{CountryByIso3, RegionByCode};
+use crate::domain::geography::{Country, Region};
+use crate::error::AppResult;
+use crate::storage::{Db, geography};
+
+/// Schema data: the countries and regions, filled on first use.
+#[derive(Default)]
+pub struct Gazetteer {
+    places: OnceCell<Places>,
+}
+
+struct Places {
+    countries: HashMap<String, Country>,
+    regions: HashMap<String, Region>,
+}
+
+impl Gazetteer {
+    /// The places, read on first use; `None` while the database has no countries yet (that is
+    /// not remembered: a later request reads again).
+    async fn places(&self, db: &Db) -> AppResult<Option<&Places>> {
+        if let Some(places) = self.places.get() {
+            return Ok(Some(places));
+        }
+        let countries = geography::all_countries(db.pool()).await?;
+        if countries.is_empty() {
+            return Ok(None);
+        }
+        let regions = geography::list_regions(db.pool(), None).await?;
+        let places = Places {
+            countries: countries
+                .into_iter()
+                .map(|r| (r.iso3.clone(), Country::from(r)))
+                .collect(),
+            regions: regions
+                .into_iter()
+                .map(|r| (r.code.clone(), Region::from(r)))
+                .collect(),
+        };
+        Ok(Some(self.places.get_or_init(|| async { places }).await))
+    }
+}
+
+/// A country by ISO3 for nested fields: from memory, else through the request's loader.
+pub async fn country<'a>(
+    ctx: &Context<'a>,
+    iso3: Option<&str>,
+) -> Result<Option<Cow<'a, Country>>> {
+    let Some(code) = iso3 else {
+        return Ok(None);
+    };
+    let gazetteer = ctx.data_unchecked::<Gazetteer>();
+    if let Some(c) = gazetteer
+        .places(ctx.db())
+        .await?
+        .and_then(|p| p.countries.get(code))
+    {
+        return Ok(Some(Cow::Borrowed(c)));
+    }
+    Ok(ctx
+        .loader()
+        .load_one(CountryByIso3(code.to_string()))
+        .await?
+        .map(Cow::Owned))
+}
+
+/// A region by M49 code for nested fields: from memory, else through the request's loader.
+pub async fn region<'a>(ctx: &Context<'a>, code: Option<&str>) -> Result<Option<Cow<'a, Region>>> {
+    let Some(code) = code else {
+        return Ok(None);
+    };
+    let gazetteer = ctx.data_unchecked::<Gazetteer>();
+    if let Some(r) = gazetteer
+        .places(ctx.db())
+        .await?
+        .and_then(|p| p.regions.get(code))
+    {
+        return Ok(Some(Cow::Borrowed(r)));
+    }
+    Ok(ctx
+        .loader()
+        .load_one(RegionByCode(code.to_string()))
+        .await?
+        .map(Cow::Owned))
+}
