@@ -335,7 +335,10 @@ impl Loader<EngagementsOfProgramme> for AppLoader {
         }
         let mut out: HashMap<EngagementsOfProgramme, Vec<Engagement>> = HashMap::new();
         for (first, ids) in by_size {
-            for r in store::first_of_programmes(self.db.pool(), &scope, &ids, first).await? {
+            for r in
+                store::first_of_programmes(self.db.pool(), self.db.backend(), &scope, &ids, first)
+                    .await?
+            {
                 out.entry(EngagementsOfProgramme {
                     programme: r.programme_id,
                     first,

@@ -3,6 +3,7 @@
 
 use sqlx::{Any, Executor, FromRow};
 
+use super::Backend;
 use super::geography::Area;
 use super::scope::Scope;
 use super::sql::Sql;
@@ -204,6 +205,7 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
 /// each engagement's rows read through its index, whatever the number of activities behind it.
 pub async fn first_of_engagements<'e, E: Executor<'e, Database = Any>>(
     ex: E,
+    backend: Backend,
     scope: &Scope,
     engagement_ids: &[i64],
     limit: i64,
@@ -211,12 +213,13 @@ pub async fn first_of_engagements<'e, E: Executor<'e, Database = Any>>(
     if engagement_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = Sql::first_per_parent(engagement_ids, "engagement_id, start_date, id", |id| {
+    let order = "engagement_id, start_date, id";
+    let sql = Sql::first_per_parent(backend, engagement_ids, order, |parent| {
         let mut one = Sql::new(&format!(
             "select {} from activities a where a.archived_at is null and a.engagement_id = ",
             columns()
         ));
-        one.bind(id)
+        one.append(&parent)
             .append(&scope.engagements("a.engagement_id"))
             .push(" order by a.start_date, a.id limit ")
             .bind(limit);

@@ -3,6 +3,7 @@
 
 use sqlx::{Any, Executor, FromRow};
 
+use super::Backend;
 use super::scope::Scope;
 use super::sql::Sql;
 use crate::error::AppResult;
@@ -305,6 +306,7 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
 /// statement, each programme's rows read through its index.
 pub async fn first_of_programmes<'e, E: Executor<'e, Database = Any>>(
     ex: E,
+    backend: Backend,
     scope: &Scope,
     programme_ids: &[i64],
     limit: i64,
@@ -313,14 +315,15 @@ pub async fn first_of_programmes<'e, E: Executor<'e, Database = Any>>(
         return Ok(Vec::new());
     }
     let sql = Sql::first_per_parent(
+        backend,
         programme_ids,
         "programme_id, active_from desc, id desc",
-        |id| {
+        |parent| {
             let mut one = Sql::new(&format!(
                 "select {COLUMNS} from engagements e where e.archived_at is null \
                  and e.programme_id = "
             ));
-            one.bind(id)
+            one.append(&parent)
                 .append(&scope.engagements("e.id"))
                 .push(" order by e.active_from desc, e.id desc limit ")
                 .bind(limit);

@@ -36,7 +36,10 @@ impl Loader<ActivitiesOfEngagement> for AppLoader {
         }
         let mut out: HashMap<ActivitiesOfEngagement, Vec<Activity>> = HashMap::new();
         for (first, ids) in by_size {
-            for r in store::first_of_engagements(self.db.pool(), &scope, &ids, first).await? {
+            for r in
+                store::first_of_engagements(self.db.pool(), self.db.backend(), &scope, &ids, first)
+                    .await?
+            {
                 out.entry(ActivitiesOfEngagement {
                     engagement: r.engagement_id,
                     first,
