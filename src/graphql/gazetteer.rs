@@ -15,7 +15,7 @@ use tokio::sync::OnceCell;
 use super::context::Ctx;
 use super::loaders::{CountryByIso3, RegionByCode};
 use crate::domain::geography::{Country, Region};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::storage::{Db, geography};
 
 /// Schema data: the countries and regions, filled on first use.
@@ -31,28 +31,45 @@ struct Places {
 
 impl Gazetteer {
     /// The places, read on first use; `None` while the database has no countries yet (that is
-    /// not remembered: a later request reads again).
+    /// not remembered: a later request reads again). Callers arriving while the first read runs
+    /// wait for it, so a server started under load reads the places once, not once per field.
     async fn places(&self, db: &Db) -> AppResult<Option<&Places>> {
-        if let Some(places) = self.places.get() {
-            return Ok(Some(places));
+        match self.places.get_or_try_init(|| read_places(db)).await {
+            Ok(places) => Ok(Some(places)),
+            Err(NotRead::Empty) => Ok(None),
+            Err(NotRead::Failed(e)) => Err(e),
         }
-        let countries = geography::all_countries(db.pool()).await?;
-        if countries.is_empty() {
-            return Ok(None);
-        }
-        let regions = geography::list_regions(db.pool(), None).await?;
-        let places = Places {
-            countries: countries
-                .into_iter()
-                .map(|r| (r.iso3.clone(), Country::from(r)))
-                .collect(),
-            regions: regions
-                .into_iter()
-                .map(|r| (r.code.clone(), Region::from(r)))
-                .collect(),
-        };
-        Ok(Some(self.places.get_or_init(|| async { places }).await))
     }
+}
+
+/// Why the places were not read: none yet, or the database failed.
+enum NotRead {
+    Empty,
+    Failed(AppError),
+}
+
+impl From<AppError> for NotRead {
+    fn from(e: AppError) -> Self {
+        NotRead::Failed(e)
+    }
+}
+
+async fn read_places(db: &Db) -> Result<Places, NotRead> {
+    let countries = geography::all_countries(db.pool()).await?;
+    if countries.is_empty() {
+        return Err(NotRead::Empty);
+    }
+    let regions = geography::list_regions(db.pool(), None).await?;
+    Ok(Places {
+        countries: countries
+            .into_iter()
+            .map(|r| (r.iso3.clone(), Country::from(r)))
+            .collect(),
+        regions: regions
+            .into_iter()
+            .map(|r| (r.code.clone(), Region::from(r)))
+            .collect(),
+    })
 }
 
 /// A country by ISO3 for nested fields: from memory, else through the request's loader.
