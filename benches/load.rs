@@ -5,6 +5,9 @@
 //!   cargo bench --bench load -- --engine sqlite|postgres --activities 1000000 --clients 16 --duration 20
 //!
 //! `--database-url URL` reuses a database seeded before (`ta-tracker seed --synthetic`) instead.
+//! `--peer URL --peer-query FILE [--peer-pid PID] [--peer-name NAME]` also drives another GraphQL
+//! server (say an independent engine serving the same PostgreSQL tables) with FILE, its form of
+//! the nested list, right after ours, with the same clients and checks.
 //! PostgreSQL: a database `ta_bench` is (re)created on TA_TRACKER_BENCH_POSTGRES_URL (default
 //! postgres://postgres@127.0.0.1:5432/postgres). Clients are plain threads with a minimal
 //! HTTP/1.1 keep-alive client, so the harness adds no dependencies. See docs/performance.md.
@@ -30,6 +33,11 @@ struct Args {
     memory_clients: usize,
     /// An already seeded database to use instead of a fresh one.
     database_url: Option<String>,
+    /// Another GraphQL endpoint to drive with the nested list, and its form of the query.
+    peer: Option<String>,
+    peer_query: Option<String>,
+    peer_pid: u32,
+    peer_name: String,
 }
 
 fn args() -> Args {
@@ -41,6 +49,10 @@ fn args() -> Args {
         port: 18_080,
         memory_clients: 64,
         database_url: None,
+        peer: None,
+        peer_query: None,
+        peer_pid: 0,
+        peer_name: "peer".into(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -53,6 +65,15 @@ fn args() -> Args {
             "--port" => a.port = value().parse().expect("--port N"),
             "--memory-clients" => a.memory_clients = value().parse().expect("--memory-clients N"),
             "--database-url" => a.database_url = Some(value()),
+            "--peer" => a.peer = Some(value()),
+            "--peer-query" => {
+                let path = value();
+                let text = std::fs::read_to_string(&path)
+                    .unwrap_or_else(|e| panic!("--peer-query {path}: {e}"));
+                a.peer_query = Some(text);
+            }
+            "--peer-pid" => a.peer_pid = value().parse().expect("--peer-pid PID"),
+            "--peer-name" => a.peer_name = value(),
             _ => {} // cargo bench passes --bench
         }
     }
@@ -110,6 +131,7 @@ fn main() {
     let pid = server.0.id();
     let mut b = Bench {
         addr: addr.clone(),
+        path: "/graphql".into(),
         token: token.clone(),
         clients: a.clients,
         duration: Duration::from_secs(a.duration),
@@ -119,6 +141,13 @@ fn main() {
     header();
     let nested = nested_query(&schema);
     b.run("nested list (first 50)", |_| gql(&nested, json!({})));
+    if let Some(peer) = &a.peer {
+        let query = a
+            .peer_query
+            .as_deref()
+            .expect("--peer-query FILE with --peer");
+        compare_peer(&b, peer, a.peer_pid, &a.peer_name, &nested, query);
+    }
     // The same shape with 5 activities an engagement instead of the default 20: how throughput
     // follows the rows a response carries.
     let lighter = nested.replace("activities {", "activities(first: 5) {");
@@ -216,6 +245,8 @@ fn gql(query: &str, variables: Value) -> Vec<u8> {
 
 struct Bench {
     addr: String,
+    path: String,
+    /// Sent as a bearer token when not empty.
     token: String,
     clients: usize,
     duration: Duration,
@@ -233,6 +264,7 @@ impl Bench {
         let first_failure = Mutex::new(None::<String>);
         let latencies = Mutex::new(Vec::new());
         let peak_rss = AtomicU64::new(0);
+        let cpu_before = (cpu_ticks(self.pid), postgres_cpu_ticks());
         let started = Instant::now();
         std::thread::scope(|s| {
             for _ in 0..self.clients {
@@ -243,7 +275,7 @@ impl Bench {
                         let i = counter.fetch_add(1, Ordering::Relaxed) as usize;
                         let t = Instant::now();
                         let (status, resp) =
-                            conn.request("POST", "/graphql", &self.token, &body(i));
+                            conn.request("POST", &self.path, &self.token, &body(i));
                         mine.push(t.elapsed());
                         if let Err(e) = check(name, status, &resp) {
                             failures.fetch_add(1, Ordering::Relaxed);
@@ -263,11 +295,17 @@ impl Bench {
         });
         let elapsed = started.elapsed().as_secs_f64();
         let mut l = latencies.into_inner().unwrap();
+        let per_request = |before: u64, after: u64| {
+            // Clock ticks are 1/100 s on Linux.
+            after.saturating_sub(before) as f64 * 10.0 / l.len().max(1) as f64
+        };
+        let server_cpu = per_request(cpu_before.0, cpu_ticks(self.pid));
+        let postgres_cpu = per_request(cpu_before.1, postgres_cpu_ticks());
         l.sort();
         let pct = |p: f64| l[((l.len() as f64 * p) as usize).min(l.len() - 1)].as_secs_f64() * 1e3;
         let failed = failures.load(Ordering::Relaxed);
         println!(
-            "{:<28} {:>8} {:>9.1} {:>8.1} {:>8.1} {:>8.1} {:>9.1} {:>9.1} {}",
+            "{:<30} {:>8} {:>9.1} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {}",
             name,
             l.len(),
             l.len() as f64 / elapsed,
@@ -276,6 +314,8 @@ impl Bench {
             pct(0.99),
             peak_rss.load(Ordering::Relaxed) as f64 / 1024.0,
             proc_kb(self.pid, "VmHWM:") as f64 / 1024.0,
+            server_cpu,
+            postgres_cpu,
             if failed == 0 {
                 String::new()
             } else {
@@ -296,7 +336,7 @@ impl Bench {
         let mut times = Vec::new();
         for i in 0..=n {
             let t = Instant::now();
-            let (status, resp) = conn.request("POST", "/graphql", &self.token, body);
+            let (status, resp) = conn.request("POST", &self.path, &self.token, body);
             if i > 0 {
                 times.push(t.elapsed().as_secs_f64() * 1e3);
             }
@@ -309,11 +349,58 @@ impl Bench {
     }
 }
 
+/// The columns of a scenario's line. CPU is milliseconds of processor time per request: the
+/// server process's, and all PostgreSQL processes' on this machine (0 on SQLite, save for
+/// anything else running on it).
 fn header() {
     println!(
-        "{:<28} {:>8} {:>9} {:>8} {:>8} {:>8} {:>9} {:>9}",
-        "scenario", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "RSS MB", "HWM MB"
+        "{:<30} {:>8} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "scenario",
+        "requests",
+        "req/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "RSS MB",
+        "HWM MB",
+        "CPU ms",
+        "PG CPU"
     );
+}
+
+/// Drives another GraphQL server with its form of the nested list, as ours was driven, after
+/// checking that both answer with as many titles (engagements, activities, indicators).
+fn compare_peer(ours: &Bench, url: &str, pid: u32, name: &str, nested: &str, query: &str) {
+    let rest = url
+        .strip_prefix("http://")
+        .expect("--peer http://HOST:PORT/PATH");
+    let (addr, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let peer = Bench {
+        addr: addr.to_string(),
+        path: if path.is_empty() { "/" } else { path }.to_string(),
+        token: String::new(),
+        clients: ours.clients,
+        duration: ours.duration,
+        pid,
+    };
+    let titles = |b: &Bench, body: &[u8]| {
+        let mut conn = Conn::open(&b.addr);
+        let (status, resp) = conn.request("POST", &b.path, &b.token, body);
+        check(name, status, &resp).expect("a nested list");
+        let n = resp.windows(8).filter(|w| w == b"\"title\":").count();
+        (n, resp.len())
+    };
+    let (mine, mine_bytes) = titles(ours, &gql(nested, json!({})));
+    let (theirs, theirs_bytes) = titles(&peer, &gql(query, json!({})));
+    println!(
+        "  {name} at {url}: {theirs} titles in {theirs_bytes} bytes; ours {mine} in {mine_bytes}{}",
+        if mine == theirs {
+            ""
+        } else {
+            " (NOT the same rows)"
+        }
+    );
+    peer.run(&format!("{name}: nested list"), |_| gql(query, json!({})));
 }
 
 /// Anything but HTTP 200 with data and no GraphQL errors is a failure.
@@ -623,6 +710,37 @@ fn fresh_postgres() -> String {
     format!("{base}/ta_bench")
 }
 
+/// Processor time (user and system, in clock ticks) a process has used so far; 0 for none.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+    let field = |n: usize| {
+        fields
+            .get(n)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    field(11) + field(12)
+}
+
+/// Processor time used so far by every process named `postgres` on this machine.
+fn postgres_cpu_ticks() -> u64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    dir.filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|c| c.trim() == "postgres")
+        })
+        .map(cpu_ticks)
+        .sum()
+}
+
 /// A kilobyte figure from /proc/PID/status (VmRSS:, VmHWM:).
 fn proc_kb(pid: u32, key: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -651,8 +769,13 @@ impl Conn {
     }
 
     fn request(&mut self, method: &str, path: &str, token: &str, body: &[u8]) -> (u16, Vec<u8>) {
+        let auth = if token.is_empty() {
+            String::new()
+        } else {
+            format!("Authorization: Bearer {token}\r\n")
+        };
         let head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{auth}\
              Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
             self.addr,
             body.len()

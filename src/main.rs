@@ -8,6 +8,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    without_transparent_huge_pages();
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()
@@ -24,3 +25,16 @@ async fn main() -> std::process::ExitCode {
         }
     }
 }
+
+/// Where the kernel backs memory with transparent huge pages whenever it can (THP "always"),
+/// mimalloc's eagerly committed arenas fill in 2 MB steps: the SQLite server held 180 MB under
+/// 64 clients instead of 137 MB, with no gain in speed. Opting this process out keeps the
+/// allocator's pages small; memory touched before this line is unaffected and small.
+#[cfg(target_os = "linux")]
+fn without_transparent_huge_pages() {
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory of ours.
+    let _ = unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
+}
+
+#[cfg(not(target_os = "linux"))]
+fn without_transparent_huge_pages() {}
