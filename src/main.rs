@@ -9,6 +9,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     without_transparent_huge_pages();
+    fewer_c_heaps();
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()
@@ -38,3 +39,15 @@ fn without_transparent_huge_pages() {
 
 #[cfg(not(target_os = "linux"))]
 fn without_transparent_huge_pages() {}
+
+/// SQLite is C and allocates through the C library, whose glibc heap gives each thread that
+/// allocates its own arena, kept after use: with a database thread per connection that held about
+/// 10 MB more under load than two shared arenas, at no cost in speed we could measure.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn fewer_c_heaps() {
+    // SAFETY: mallopt takes plain integers; M_ARENA_MAX only bounds arenas created from now on.
+    let _ = unsafe { libc::mallopt(libc::M_ARENA_MAX, 2) };
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn fewer_c_heaps() {}
