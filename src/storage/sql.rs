@@ -257,6 +257,38 @@ mod tests {
         assert_eq!(a.binds().len(), 4);
     }
 
+    /// One parent's rows, as the activity loader writes them.
+    fn branch(parent: Sql) -> Sql {
+        let mut one = Sql::new("select id from activities a where a.engagement_id = ");
+        one.append(&parent)
+            .push(" order by a.id limit ")
+            .bind(20_i64);
+        one
+    }
+
+    #[test]
+    fn first_rows_per_parent_are_one_statement_text_on_postgres_whatever_the_parents() {
+        let two = Sql::first_per_parent(Backend::Postgres, &[7, 9], "id", branch);
+        let fifty: Vec<i64> = (1..=50).collect();
+        let many = Sql::first_per_parent(Backend::Postgres, &fifty, "id", branch);
+        assert_eq!(two.text(), many.text(), "prepared once, planned once");
+        assert_eq!(two.binds(), &[Bind::Text("7,9".into()), Bind::Int(20)]);
+        assert!(two.text().contains("cross join lateral"), "{}", two.text());
+    }
+
+    #[test]
+    fn first_rows_per_parent_are_a_branch_each_on_sqlite() {
+        let sql = Sql::first_per_parent(Backend::Sqlite, &[7, 9], "id", branch);
+        assert_eq!(
+            sql.text(),
+            "select * from (select * from (select id from activities a where a.engagement_id = $1 \
+             order by a.id limit $2) p0 union all select * from (select id from activities a \
+             where a.engagement_id = $3 order by a.id limit $4) p1) u order by id"
+        );
+        let binds = [Bind::Int(7), Bind::Int(20), Bind::Int(9), Bind::Int(20)];
+        assert_eq!(sql.binds(), &binds);
+    }
+
     #[test]
     fn a_missing_float_is_a_literal_null_not_a_parameter() {
         let mut a = Sql::new("update t set v = ");
