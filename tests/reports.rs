@@ -339,3 +339,66 @@ on_both_engines!(
         assert_eq!(e.code, "UNAUTHENTICATED");
     }
 );
+
+/// The world summary and the programme's, all time.
+async fn world_and_programme(app: &TestApp, admin: &str, programme: &str) -> (Value, Value) {
+    let world = json!({ "r": "001", "p": null, "prog": null });
+    let scoped = json!({ "r": "001", "p": null, "prog": programme });
+    (
+        app.ok(SUMMARY, world, Some(admin)).await["regionalSummary"].clone(),
+        app.ok(SUMMARY, scoped, Some(admin)).await["regionalSummary"].clone(),
+    )
+}
+
+on_both_engines!(
+    an_activity_logged_then_archived_leaves_every_summary_as_it_was,
+    |app: TestApp| async move {
+        let d = dataset(&app).await;
+        let e = d
+            .records
+            .engs
+            .iter()
+            .find(|e| !e.archived && !e.countries.is_empty())
+            .unwrap();
+        let before = world_and_programme(&app, &d.admin, e.programme).await;
+        // A kind the dataset never logs, so its totals start from nothing.
+        let input = json!({ "engagement": e.id, "kind": "OTHER",
+            "title": "Body scanners handed over", "startDate": e.from.to_string(),
+            "endDate": e.from.to_string(), "country": e.countries[0].0,
+            "participants": { "total": 7, "female": 3, "male": 4 } });
+        let id = app
+            .ok(
+                "mutation($i: LogActivityInput!) { logActivity(input: $i) { id } }",
+                json!({ "i": input }),
+                Some(&d.admin),
+            )
+            .await["logActivity"]["id"]
+            .clone();
+        let logged = world_and_programme(&app, &d.admin, e.programme).await;
+        for (was, is) in [(&before.0, &logged.0), (&before.1, &logged.1)] {
+            let total = |s: &Value, f: &str, g: &str| s[f][g].as_i64().unwrap();
+            assert_eq!(
+                total(is, "activities", "total"),
+                total(was, "activities", "total") + 1
+            );
+            assert_eq!(
+                total(is, "participants", "total"),
+                total(was, "participants", "total") + 7
+            );
+            let kinds = is["activities"]["byKind"].as_array().unwrap();
+            let other = json!({ "kind": "OTHER", "count": 1 });
+            assert!(kinds.contains(&other), "{kinds:?}");
+        }
+        app.ok(
+            "mutation($id: ID!) { archive(id: $id, version: 1) { id } }",
+            json!({ "id": id }),
+            Some(&d.admin),
+        )
+        .await;
+        // Not a zero left behind: the kind and the figures are gone again.
+        assert_eq!(
+            world_and_programme(&app, &d.admin, e.programme).await,
+            before
+        );
+    }
+);

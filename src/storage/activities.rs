@@ -4,6 +4,7 @@
 use sqlx::{Any, Executor, FromRow};
 
 use super::Backend;
+use super::activity_totals as totals;
 use super::geography::Area;
 use super::scope::Scope;
 use super::sql::Sql;
@@ -357,7 +358,9 @@ pub async fn insert(tx: &mut super::Tx, f: &ActivityFields<'_>) -> AppResult<i64
     .bind(super::now())
     .fetch_one(&mut **tx)
     .await?;
-    super::activity_totals::refresh(tx, &[f.engagement_id]).await?;
+    totals::lock(tx, &[f.engagement_id]).await?;
+    let entering = totals::contribution(tx, id).await?;
+    totals::shift(tx, None, entering.as_ref()).await?;
     Ok(id)
 }
 
@@ -373,6 +376,10 @@ pub async fn update(
             .bind(id)
             .fetch_optional(&mut **tx)
             .await?;
+    let mut engagements = vec![f.engagement_id];
+    engagements.extend(before.map(|(old,)| old));
+    totals::lock(tx, &engagements).await?;
+    let leaving = totals::contribution(tx, id).await?;
     let done = sqlx::query(
         "update activities set engagement_id = $1, kind = $2, title = $3, start_date = $4, \
          end_date = $5, country_iso3 = $6, place = $7, participants_total = $8, \
@@ -400,8 +407,7 @@ pub async fn update(
     if done.rows_affected() != 1 {
         return Ok(false);
     }
-    let mut touched = vec![f.engagement_id];
-    touched.extend(before.map(|(old,)| old));
-    super::activity_totals::refresh(tx, &touched).await?;
+    let entering = totals::contribution(tx, id).await?;
+    totals::shift(tx, leaving.as_ref(), entering.as_ref()).await?;
     Ok(true)
 }

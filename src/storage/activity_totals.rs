@@ -1,8 +1,8 @@
 //! `activity_totals`: live activities of live engagements summed per engagement, country, kind,
 //! start year and end year; `activity_totals_world`: the same without the engagement. Every write
-//! to an activity, and archiving an engagement, rewrites that engagement's rows and moves the
-//! world rows by the difference, in the same transaction, so the totals always add up to the
-//! records. Regional summaries read them instead of scanning a million activities (see
+//! to an activity moves the rows of its key by what it took away and added (`shift`), and
+//! archiving an engagement rewrites that engagement's rows and moves the world rows by the
+//! difference (`refresh`), in the same transaction, so the totals always add up to the records. Regional summaries read them instead of scanning a million activities (see
 //! `storage::reports`).
 
 use super::Tx;
@@ -12,14 +12,10 @@ use crate::error::AppResult;
 /// engagements are locked first (in id order), so concurrent writes under one engagement take
 /// turns here instead of both rewriting its rows; SQLite writers take turns anyway.
 pub async fn refresh(tx: &mut Tx, engagement_ids: &[i64]) -> AppResult<()> {
+    lock(tx, engagement_ids).await?;
     let mut ids = engagement_ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
-    if tx.backend_name() == "PostgreSQL" {
-        let mut lock = super::sql::Sql::new("select id from engagements where id in ");
-        lock.bind_list(&ids).push(" order by id for no key update");
-        lock.query().fetch_all(&mut **tx).await?;
-    }
     for id in ids {
         // The world rows move by new minus old, in key order (so concurrent writers lock rows
         // in the same order).
@@ -52,6 +48,104 @@ pub async fn refresh(tx: &mut Tx, engagement_ids: &[i64]) -> AppResult<()> {
             .bind(id)
             .execute(&mut **tx)
             .await?;
+    }
+    Ok(())
+}
+
+/// What one live activity of a live engagement adds to the totals: its key and its figures.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Contribution {
+    engagement_id: i64,
+    country_iso3: String,
+    kind: String,
+    start_year: i64,
+    end_year: i64,
+    participants_total: i64,
+    participants_female: i64,
+    participants_male: i64,
+}
+
+/// What activity `id` adds to the totals now: nothing when it, or its engagement, is archived.
+pub async fn contribution(tx: &mut Tx, id: i64) -> AppResult<Option<Contribution>> {
+    Ok(sqlx::query_as(
+        "select a.engagement_id, a.country_iso3, a.kind, \
+         cast(substr(a.start_date, 1, 4) as bigint) as start_year, \
+         cast(substr(a.end_date, 1, 4) as bigint) as end_year, \
+         a.participants_total, a.participants_female, a.participants_male \
+         from activities a join engagements e on e.id = a.engagement_id \
+         where a.id = $1 and a.archived_at is null and e.archived_at is null",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+/// Locks these engagements against each other's totals writers (PostgreSQL; in id order, so
+/// writers under two engagements cannot deadlock). SQLite writers take turns anyway.
+pub async fn lock(tx: &mut Tx, engagement_ids: &[i64]) -> AppResult<()> {
+    let mut ids = engagement_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if tx.backend_name() == "PostgreSQL" && !ids.is_empty() {
+        let mut lock = super::sql::Sql::new("select id from engagements where id in ");
+        lock.bind_list(&ids).push(" order by id for no key update");
+        lock.query().fetch_all(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Moves the totals by one activity: its contribution before the write leaves, its contribution
+/// after enters (either may be none). Two one-row upserts a table whatever the size of the
+/// engagement; the caller holds the engagements' locks (`lock`).
+pub async fn shift(
+    tx: &mut Tx,
+    before: Option<&Contribution>,
+    after: Option<&Contribution>,
+) -> AppResult<()> {
+    let moves = [(before, -1_i64), (after, 1)];
+    for (c, sign) in moves.iter().filter_map(|(c, sign)| c.map(|c| (c, *sign))) {
+        let figures = "activities, participants_total, participants_female, participants_male";
+        let add = |table: &str| {
+            format!(
+                "activities = {table}.activities + excluded.activities, \
+                 participants_total = {table}.participants_total + excluded.participants_total, \
+                 participants_female = {table}.participants_female + excluded.participants_female, \
+                 participants_male = {table}.participants_male + excluded.participants_male"
+            )
+        };
+        sqlx::query(&format!(
+            "insert into activity_totals (engagement_id, country_iso3, kind, start_year, end_year, \
+             {figures}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             on conflict (engagement_id, country_iso3, kind, start_year, end_year) do update set {}",
+            add("activity_totals")
+        ))
+        .bind(c.engagement_id)
+        .bind(&c.country_iso3)
+        .bind(&c.kind)
+        .bind(c.start_year)
+        .bind(c.end_year)
+        .bind(sign)
+        .bind(sign * c.participants_total)
+        .bind(sign * c.participants_female)
+        .bind(sign * c.participants_male)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(&format!(
+            "insert into activity_totals_world (country_iso3, kind, start_year, end_year, \
+             {figures}) values ($1, $2, $3, $4, $5, $6, $7, $8) \
+             on conflict (country_iso3, kind, start_year, end_year) do update set {}",
+            add("activity_totals_world")
+        ))
+        .bind(&c.country_iso3)
+        .bind(&c.kind)
+        .bind(c.start_year)
+        .bind(c.end_year)
+        .bind(sign)
+        .bind(sign * c.participants_total)
+        .bind(sign * c.participants_female)
+        .bind(sign * c.participants_male)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }

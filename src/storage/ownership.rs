@@ -163,6 +163,21 @@ pub async fn version<'e, E: Executor<'e, Database = Any>>(
 
 /// Archives a record at `version`; false when the version is stale or it is archived already.
 pub async fn archive(tx: &mut super::Tx, kind: Kind, id: i64, version: i64) -> AppResult<bool> {
+    // An activity's share of the totals, read under its engagement's lock before it goes.
+    let leaving = match kind {
+        Kind::Activity => {
+            let engagement: Option<(i64,)> =
+                sqlx::query_as("select engagement_id from activities where id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            if let Some((engagement,)) = engagement {
+                super::activity_totals::lock(tx, &[engagement]).await?;
+            }
+            super::activity_totals::contribution(tx, id).await?
+        }
+        _ => None,
+    };
     let sql = format!(
         "update {} set archived_at = $1, version = version + 1, updated_at = $1 \
          where id = $2 and version = $3 and archived_at is null",
@@ -179,14 +194,7 @@ pub async fn archive(tx: &mut super::Tx, kind: Kind, id: i64, version: i64) -> A
     }
     // Archived activities, and the activities of an archived engagement, leave the totals.
     match kind {
-        Kind::Activity => {
-            let (engagement,): (i64,) =
-                sqlx::query_as("select engagement_id from activities where id = $1")
-                    .bind(id)
-                    .fetch_one(&mut **tx)
-                    .await?;
-            super::activity_totals::refresh(tx, &[engagement]).await?;
-        }
+        Kind::Activity => super::activity_totals::shift(tx, leaving.as_ref(), None).await?,
         Kind::Engagement => super::activity_totals::refresh(tx, &[id]).await?,
         _ => {}
     }

@@ -227,7 +227,7 @@ pub async fn activities<'e, E: Executor<'e, Database = Any>>(
             .append(&f.area.contains("t.country_iso3"));
     } else {
         parts
-            .push("activity_totals t join engagements e on e.id = t.engagement_id where ")
+            .push("activity_totals t join engagements e on e.id = t.engagement_id where t.activities > 0 and ")
             .append(&f.area.contains("t.country_iso3"))
             .append(&live_engagement(f));
     }
