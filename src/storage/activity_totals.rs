@@ -6,6 +6,7 @@
 //! `storage::reports`).
 
 use super::Tx;
+use super::sql::Sql;
 use crate::error::AppResult;
 
 /// Rewrites the totals of these engagements from their live activities. On PostgreSQL the
@@ -104,48 +105,47 @@ pub async fn shift(
 ) -> AppResult<()> {
     let moves = [(before, -1_i64), (after, 1)];
     for (c, sign) in moves.iter().filter_map(|(c, sign)| c.map(|c| (c, *sign))) {
-        let figures = "activities, participants_total, participants_female, participants_male";
-        let add = |table: &str| {
-            format!(
-                "activities = {table}.activities + excluded.activities, \
+        // The engagement's row, then the world's: the same key without the engagement.
+        for (table, engagement) in [
+            ("activity_totals", Some(c.engagement_id)),
+            ("activity_totals_world", None),
+        ] {
+            let mut sql = Sql::new(&format!("insert into {table} ("));
+            let key = "country_iso3, kind, start_year, end_year";
+            let key = match engagement {
+                Some(_) => format!("engagement_id, {key}"),
+                None => key.to_string(),
+            };
+            sql.push(&key).push(
+                ", activities, participants_total, participants_female, participants_male) values (",
+            );
+            if let Some(id) = engagement {
+                sql.bind(id).push(", ");
+            }
+            sql.bind(c.country_iso3.as_str())
+                .push(", ")
+                .bind(c.kind.as_str())
+                .push(", ")
+                .bind(c.start_year)
+                .push(", ")
+                .bind(c.end_year);
+            for figure in [
+                1,
+                c.participants_total,
+                c.participants_female,
+                c.participants_male,
+            ] {
+                sql.push(", ").bind(sign * figure);
+            }
+            sql.push(&format!(
+                ") on conflict ({key}) do update set \
+                 activities = {table}.activities + excluded.activities, \
                  participants_total = {table}.participants_total + excluded.participants_total, \
                  participants_female = {table}.participants_female + excluded.participants_female, \
                  participants_male = {table}.participants_male + excluded.participants_male"
-            )
-        };
-        sqlx::query(&format!(
-            "insert into activity_totals (engagement_id, country_iso3, kind, start_year, end_year, \
-             {figures}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-             on conflict (engagement_id, country_iso3, kind, start_year, end_year) do update set {}",
-            add("activity_totals")
-        ))
-        .bind(c.engagement_id)
-        .bind(&c.country_iso3)
-        .bind(&c.kind)
-        .bind(c.start_year)
-        .bind(c.end_year)
-        .bind(sign)
-        .bind(sign * c.participants_total)
-        .bind(sign * c.participants_female)
-        .bind(sign * c.participants_male)
-        .execute(&mut **tx)
-        .await?;
-        sqlx::query(&format!(
-            "insert into activity_totals_world (country_iso3, kind, start_year, end_year, \
-             {figures}) values ($1, $2, $3, $4, $5, $6, $7, $8) \
-             on conflict (country_iso3, kind, start_year, end_year) do update set {}",
-            add("activity_totals_world")
-        ))
-        .bind(&c.country_iso3)
-        .bind(&c.kind)
-        .bind(c.start_year)
-        .bind(c.end_year)
-        .bind(sign)
-        .bind(sign * c.participants_total)
-        .bind(sign * c.participants_female)
-        .bind(sign * c.participants_male)
-        .execute(&mut **tx)
-        .await?;
+            ));
+            sql.query().execute(&mut **tx).await?;
+        }
     }
     Ok(())
 }
