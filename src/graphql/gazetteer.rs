@@ -8,12 +8,15 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::Hash;
 
+use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Result};
 use tokio::sync::OnceCell;
 
 use super::context::Ctx;
-use super::loaders::{CountryByIso3, RegionByCode};
+use super::error::LoadError;
+use super::loaders::{AppLoader, CountryByIso3, RegionByCode};
 use crate::domain::geography::{Country, Region};
 use crate::error::{AppError, AppResult};
 use crate::storage::{Db, geography};
@@ -73,44 +76,47 @@ async fn read_places(db: &Db) -> Result<Places, NotRead> {
 }
 
 /// A country by ISO3 for nested fields: from memory, else through the request's loader.
-pub async fn country<'a>(
+pub async fn load_country<'a>(
     ctx: &Context<'a>,
     iso3: Option<&str>,
 ) -> Result<Option<Cow<'a, Country>>> {
-    let Some(code) = iso3 else {
-        return Ok(None);
-    };
-    let gazetteer = ctx.data_unchecked::<Gazetteer>();
-    if let Some(c) = gazetteer
-        .places(ctx.db())
-        .await?
-        .and_then(|p| p.countries.get(code))
-    {
-        return Ok(Some(Cow::Borrowed(c)));
-    }
-    Ok(ctx
-        .loader()
-        .load_one(CountryByIso3(code.to_string()))
-        .await?
-        .map(Cow::Owned))
+    lookup(ctx, iso3, |p| &p.countries, CountryByIso3).await
 }
 
 /// A region by M49 code for nested fields: from memory, else through the request's loader.
-pub async fn region<'a>(ctx: &Context<'a>, code: Option<&str>) -> Result<Option<Cow<'a, Region>>> {
+pub async fn load_region<'a>(
+    ctx: &Context<'a>,
+    code: Option<&str>,
+) -> Result<Option<Cow<'a, Region>>> {
+    lookup(ctx, code, |p| &p.regions, RegionByCode).await
+}
+
+/// A place by code: borrowed from `in_memory(places)` when there, else loaded with `key(code)`.
+async fn lookup<'a, T, K>(
+    ctx: &Context<'a>,
+    code: Option<&str>,
+    in_memory: fn(&Places) -> &HashMap<String, T>,
+    key: fn(String) -> K,
+) -> Result<Option<Cow<'a, T>>>
+where
+    T: Clone + 'a,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    AppLoader: Loader<K, Value = T, Error = LoadError>,
+{
     let Some(code) = code else {
         return Ok(None);
     };
     let gazetteer = ctx.data_unchecked::<Gazetteer>();
-    if let Some(r) = gazetteer
+    if let Some(found) = gazetteer
         .places(ctx.db())
         .await?
-        .and_then(|p| p.regions.get(code))
+        .and_then(|p| in_memory(p).get(code))
     {
-        return Ok(Some(Cow::Borrowed(r)));
+        return Ok(Some(Cow::Borrowed(found)));
     }
     Ok(ctx
         .loader()
-        .load_one(RegionByCode(code.to_string()))
+        .load_one(key(code.to_string()))
         .await?
         .map(Cow::Owned))
 }

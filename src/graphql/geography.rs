@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use async_graphql::{Context, InputObject, Object, Result};
 
 use super::context::Ctx;
+pub use super::gazetteer::{load_country, load_region};
 use super::loaders::{GroupingsOfCountry, RegionChildren};
 use super::pagination::{Page, PageRequest, TotalCount, page};
 use crate::domain::geography::{self as geo, Country, Grouping, NewGrouping, Region, RegionLevel};
@@ -55,18 +56,6 @@ impl Country {
             .await?
             .unwrap_or_default())
     }
-}
-
-async fn load_region<'a>(ctx: &Context<'a>, code: Option<&str>) -> Result<Option<Cow<'a, Region>>> {
-    super::gazetteer::region(ctx, code).await
-}
-
-/// Looks up a country by ISO3 for nested fields.
-pub async fn load_country<'a>(
-    ctx: &Context<'a>,
-    iso3: Option<&str>,
-) -> Result<Option<Cow<'a, Country>>> {
-    super::gazetteer::country(ctx, iso3).await
 }
 
 /// A region of the UN M49 standard at any level (world, region, sub-region, intermediate region).
