@@ -1,7 +1,6 @@
 //! Engagements: technical assistance by a programme in one or more countries.
 
 use std::borrow::Cow;
-
 use std::collections::{BTreeMap, HashMap};
 
 use async_graphql::dataloader::Loader;

@@ -364,6 +364,15 @@ pub async fn insert(tx: &mut super::Tx, f: &ActivityFields<'_>) -> AppResult<i64
     Ok(id)
 }
 
+/// The engagement an activity is logged under, if the activity exists.
+pub async fn engagement_of(tx: &mut super::Tx, id: i64) -> AppResult<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as("select engagement_id from activities where id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.map(|(e,)| e))
+}
+
 /// Replaces an activity's fields at `version`; false when the version is stale.
 pub async fn update(
     tx: &mut super::Tx,
@@ -371,13 +380,8 @@ pub async fn update(
     version: i64,
     f: &ActivityFields<'_>,
 ) -> AppResult<bool> {
-    let before: Option<(i64,)> =
-        sqlx::query_as("select engagement_id from activities where id = $1")
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?;
     let mut engagements = vec![f.engagement_id];
-    engagements.extend(before.map(|(old,)| old));
+    engagements.extend(engagement_of(tx, id).await?);
     totals::lock(tx, &engagements).await?;
     let leaving = totals::contribution(tx, id).await?;
     let done = sqlx::query(

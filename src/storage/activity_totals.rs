@@ -2,7 +2,8 @@
 //! start year and end year; `activity_totals_world`: the same without the engagement. Every write
 //! to an activity moves the rows of its key by what it took away and added (`shift`), and
 //! archiving an engagement rewrites that engagement's rows and moves the world rows by the
-//! difference (`refresh`), in the same transaction, so the totals always add up to the records. Regional summaries read them instead of scanning a million activities (see
+//! difference (`refresh`), in the same transaction, so the totals always add up to the records.
+//! Regional summaries read them instead of scanning a million activities (see
 //! `storage::reports`).
 
 use super::Tx;
@@ -88,7 +89,7 @@ pub async fn lock(tx: &mut Tx, engagement_ids: &[i64]) -> AppResult<()> {
     ids.sort_unstable();
     ids.dedup();
     if tx.backend_name() == "PostgreSQL" && !ids.is_empty() {
-        let mut lock = super::sql::Sql::new("select id from engagements where id in ");
+        let mut lock = Sql::new("select id from engagements where id in ");
         lock.bind_list(&ids).push(" order by id for no key update");
         lock.query().fetch_all(&mut **tx).await?;
     }

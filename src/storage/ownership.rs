@@ -166,12 +166,7 @@ pub async fn archive(tx: &mut super::Tx, kind: Kind, id: i64, version: i64) -> A
     // An activity's share of the totals, read under its engagement's lock before it goes.
     let leaving = match kind {
         Kind::Activity => {
-            let engagement: Option<(i64,)> =
-                sqlx::query_as("select engagement_id from activities where id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut **tx)
-                    .await?;
-            if let Some((engagement,)) = engagement {
+            if let Some(engagement) = super::activities::engagement_of(tx, id).await? {
                 super::activity_totals::lock(tx, &[engagement]).await?;
             }
             super::activity_totals::contribution(tx, id).await?
