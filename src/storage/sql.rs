@@ -107,12 +107,18 @@ impl Sql {
     }
 
     /// Appends `(v1, v2, ...)` for an `in` list; `(null)` for an empty list, which matches nothing.
+    /// The list is padded to a bucket length (`padded_len`) by repeating its last value, which
+    /// matches nothing more: a statement then has a handful of texts, not one per list length.
+    /// Each connection caches a prepared statement per text, so under load, where batches of
+    /// every length from 1 to a few hundred arrive, unpadded lists filled the caches with near
+    /// copies (tens of MB on SQLite) and prepared statements that were never reused.
     pub fn bind_list<T: Into<Bind> + Clone>(&mut self, values: &[T]) -> &mut Self {
-        if values.is_empty() {
+        let Some(last) = values.last() else {
             return self.push("(null)");
-        }
+        };
         self.push("(");
-        for (i, v) in values.iter().enumerate() {
+        let padding = std::iter::repeat_n(last, padded_len(values.len()) - values.len());
+        for (i, v) in values.iter().chain(padding).enumerate() {
             if i > 0 {
                 self.push(", ");
             }
@@ -137,7 +143,8 @@ impl Sql {
     /// PostgreSQL joins `each` laterally to the ids, passed as one text value, so the statement
     /// is the same whatever the number of parents: it is prepared once per connection and
     /// planned cheaply (the `union all` of 50 branches took longer to plan than to run). SQLite,
-    /// without `lateral`, gets one `union all` branch per parent.
+    /// without `lateral`, gets one `union all` branch per parent, padded like an `in` list to a
+    /// bucket length with branches for a null id, which match nothing.
     pub fn first_per_parent(
         backend: Backend,
         ids: &[i64],
@@ -155,12 +162,17 @@ impl Sql {
                     .push(") x");
             }
             Backend::Sqlite => {
-                for (n, id) in ids.iter().enumerate() {
+                let padding = padded_len(ids.len()) - ids.len();
+                let ids = ids.iter().map(|id| Bind::Int(*id));
+                for (n, id) in ids
+                    .chain(std::iter::repeat_n(Bind::NullInt, padding))
+                    .enumerate()
+                {
                     if n > 0 {
                         sql.push(" union all ");
                     }
                     let mut parent = Sql::new("");
-                    parent.bind(*id);
+                    parent.bind(id);
                     sql.push("select * from (")
                         .append(&each(parent))
                         .push(&format!(") p{n}"));
@@ -213,6 +225,13 @@ impl Sql {
         }
         q
     }
+}
+
+/// The length a list of `n` bound values is padded to: the next power of two up to 1,024, so a
+/// statement built over lists has at most eleven texts below that; longer lists (exports) keep
+/// their length, as doubling them could pass an engine's limit on parameters.
+fn padded_len(n: usize) -> usize {
+    if n <= 1024 { n.next_power_of_two() } else { n }
 }
 
 /// Shifts `$n` placeholders in `text` by `offset`.
@@ -287,6 +306,38 @@ mod tests {
         );
         let binds = [Bind::Int(7), Bind::Int(20), Bind::Int(9), Bind::Int(20)];
         assert_eq!(sql.binds(), &binds);
+    }
+
+    #[test]
+    fn lists_of_nearby_lengths_share_one_statement_text() {
+        let text = |n: i64| {
+            let mut sql = Sql::new("select id from t where id in ");
+            sql.bind_list(&(1..=n).collect::<Vec<_>>());
+            sql
+        };
+        let three = text(3);
+        assert_eq!(
+            three.text(),
+            "select id from t where id in ($1, $2, $3, $4)"
+        );
+        let binds = [Bind::Int(1), Bind::Int(2), Bind::Int(3), Bind::Int(3)];
+        assert_eq!(three.binds(), &binds, "padded with the last value");
+        assert_eq!(text(33).text(), text(64).text());
+        assert_ne!(text(64).text(), text(65).text());
+        assert_eq!(text(1).binds().len(), 1);
+        assert_eq!(text(1500).binds().len(), 1500, "long lists are not padded");
+        let texts: std::collections::HashSet<_> =
+            (1..=400).map(|n| text(n).text().to_string()).collect();
+        assert_eq!(texts.len(), 10, "1, 2, 4, ... 512");
+    }
+
+    #[test]
+    fn sqlite_branches_are_padded_with_a_null_parent_that_matches_nothing() {
+        let three = Sql::first_per_parent(Backend::Sqlite, &[7, 8, 9], "id", branch);
+        let four = Sql::first_per_parent(Backend::Sqlite, &[7, 8, 9, 10], "id", branch);
+        assert_eq!(three.text(), four.text());
+        assert_eq!(three.binds()[6], Bind::NullInt);
+        assert_eq!(three.binds().len(), 8);
     }
 
     #[test]
