@@ -332,12 +332,46 @@ mod tests {
     }
 
     #[test]
-    fn sqlite_branches_are_padded_with_a_null_parent_that_matches_nothing() {
+    fn sqlite_branches_are_padded_with_branches_for_a_null_parent() {
         let three = Sql::first_per_parent(Backend::Sqlite, &[7, 8, 9], "id", branch);
         let four = Sql::first_per_parent(Backend::Sqlite, &[7, 8, 9, 10], "id", branch);
         assert_eq!(three.text(), four.text());
         assert_eq!(three.binds()[6], Bind::NullInt);
         assert_eq!(three.binds().len(), 8);
+    }
+
+    /// The padding changes the text, never the rows: run on SQLite, with a row whose parent is
+    /// null (which a null padding branch must not pick up).
+    #[tokio::test]
+    async fn padded_lists_and_branches_return_exactly_the_rows_asked_for() {
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        sqlx::query("create table activities (id integer primary key, engagement_id integer)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query("insert into activities values (1, 7), (2, 7), (3, 8), (4, 9), (5, null)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let ids = |sql: Sql| {
+            let pool = pool.clone();
+            async move {
+                let rows: Vec<(i64,)> = sql.query_as().fetch_all(&pool).await.unwrap();
+                rows.into_iter().map(|(id,)| id).collect::<Vec<_>>()
+            }
+        };
+        let mut listed = Sql::new("select id from activities where engagement_id in ");
+        listed.bind_list(&[7_i64, 9, 10]).push(" order by id");
+        assert_eq!(listed.binds().len(), 4);
+        assert_eq!(ids(listed).await, [1, 2, 4]);
+        let firsts = Sql::first_per_parent(Backend::Sqlite, &[7, 8, 9], "id", branch);
+        assert_eq!(firsts.binds().len(), 8);
+        assert_eq!(ids(firsts).await, [1, 2, 3, 4]);
     }
 
     #[test]
