@@ -14,11 +14,7 @@ use crate::error::AppResult;
 /// engagements are locked first (in id order), so concurrent writes under one engagement take
 /// turns here instead of both rewriting its rows; SQLite writers take turns anyway.
 pub async fn refresh(tx: &mut Tx, engagement_ids: &[i64]) -> AppResult<()> {
-    lock(tx, engagement_ids).await?;
-    let mut ids = engagement_ids.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
-    for id in ids {
+    for id in lock(tx, engagement_ids).await? {
         // The world rows move by new minus old, in key order (so concurrent writers lock rows
         // in the same order).
         sqlx::query(&format!(
@@ -83,8 +79,9 @@ pub async fn contribution(tx: &mut Tx, id: i64) -> AppResult<Option<Contribution
 }
 
 /// Locks these engagements against each other's totals writers (PostgreSQL; in id order, so
-/// writers under two engagements cannot deadlock). SQLite writers take turns anyway.
-pub async fn lock(tx: &mut Tx, engagement_ids: &[i64]) -> AppResult<()> {
+/// writers under two engagements cannot deadlock). SQLite writers take turns anyway. Returns the
+/// ids in that order, once each.
+pub async fn lock(tx: &mut Tx, engagement_ids: &[i64]) -> AppResult<Vec<i64>> {
     let mut ids = engagement_ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
@@ -93,7 +90,7 @@ pub async fn lock(tx: &mut Tx, engagement_ids: &[i64]) -> AppResult<()> {
         lock.bind_list(&ids).push(" order by id for no key update");
         lock.query().fetch_all(&mut **tx).await?;
     }
-    Ok(())
+    Ok(ids)
 }
 
 /// Moves the totals by one activity: its contribution before the write leaves, its contribution
