@@ -204,6 +204,7 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
 
 /// The first `limit` live activities of each given engagement, by start date: one statement,
 /// each engagement's rows read through its index, whatever the number of activities behind it.
+/// Ordered by engagement, then start date and id.
 pub async fn first_of_engagements<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     backend: Backend,
@@ -214,8 +215,7 @@ pub async fn first_of_engagements<'e, E: Executor<'e, Database = Any>>(
     if engagement_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let order = "engagement_id, start_date, id";
-    let sql = Sql::first_per_parent(backend, engagement_ids, order, |parent| {
+    let sql = Sql::first_per_parent(backend, engagement_ids, |parent| {
         let mut one = Sql::new(&format!(
             "select {} from activities a where a.archived_at is null and a.engagement_id = ",
             columns()
@@ -226,7 +226,11 @@ pub async fn first_of_engagements<'e, E: Executor<'e, Database = Any>>(
             .bind(limit);
         one
     });
-    Ok(sql.query_as().fetch_all(ex).await?)
+    let mut rows: Vec<ActivityRow> = sql.query_as().fetch_all(ex).await?;
+    rows.sort_by(|a, b| {
+        (a.engagement_id, &a.start_date, a.id).cmp(&(b.engagement_id, &b.start_date, b.id))
+    });
+    Ok(rows)
 }
 
 /// How many live activities each given engagement has (from the pre-computed totals).

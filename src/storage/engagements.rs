@@ -303,7 +303,8 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// The first `limit` live engagements of each given programme, most recent start first: one
-/// statement, each programme's rows read through its index.
+/// statement, each programme's rows read through its index. Ordered by programme, then most
+/// recent start first.
 pub async fn first_of_programmes<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     backend: Backend,
@@ -314,23 +315,24 @@ pub async fn first_of_programmes<'e, E: Executor<'e, Database = Any>>(
     if programme_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = Sql::first_per_parent(
-        backend,
-        programme_ids,
-        "programme_id, active_from desc, id desc",
-        |parent| {
-            let mut one = Sql::new(&format!(
-                "select {COLUMNS} from engagements e where e.archived_at is null \
-                 and e.programme_id = "
-            ));
-            one.append(&parent)
-                .append(&scope.engagements("e.id"))
-                .push(" order by e.active_from desc, e.id desc limit ")
-                .bind(limit);
-            one
-        },
-    );
-    Ok(sql.query_as().fetch_all(ex).await?)
+    let sql = Sql::first_per_parent(backend, programme_ids, |parent| {
+        let mut one = Sql::new(&format!(
+            "select {COLUMNS} from engagements e where e.archived_at is null \
+             and e.programme_id = "
+        ));
+        one.append(&parent)
+            .append(&scope.engagements("e.id"))
+            .push(" order by e.active_from desc, e.id desc limit ")
+            .bind(limit);
+        one
+    });
+    let mut rows: Vec<EngagementRow> = sql.query_as().fetch_all(ex).await?;
+    rows.sort_by(|a, b| {
+        a.programme_id
+            .cmp(&b.programme_id)
+            .then_with(|| (&b.active_from, b.id).cmp(&(&a.active_from, a.id)))
+    });
+    Ok(rows)
 }
 
 /// How many live engagements the caller may see in each given programme.
