@@ -51,16 +51,6 @@ fn count(
     }
 }
 
-/// Checks a query document against the size limits; the message says which limit and its value.
-/// Documents that do not parse pass here and are refused by the executor with a parse error.
-pub fn check_document(query: &str, limits: &Limits) -> Result<(), String> {
-    check_text(query, limits)?;
-    match async_graphql::parser::parse_query(query) {
-        Ok(doc) => check_parsed(&doc, limits),
-        Err(_) => Ok(()),
-    }
-}
-
 /// The checks on the text itself, before it is parsed: no NUL, not too long.
 pub fn check_text(query: &str, limits: &Limits) -> Result<(), String> {
     if has_nul(query) {
@@ -163,6 +153,16 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Both checks, as the server applies them: the text, then the parsed document. Documents
+    /// that do not parse pass here; the executor refuses them with a parse error.
+    fn check_document(query: &str, limits: &Limits) -> Result<(), String> {
+        check_text(query, limits)?;
+        match async_graphql::parser::parse_query(query) {
+            Ok(doc) => check_parsed(&doc, limits),
+            Err(_) => Ok(()),
+        }
+    }
 
     #[test]
     fn aliases_and_typename_are_counted_with_fragments_expanded() {
