@@ -449,3 +449,20 @@ on_both_engines!(
         assert!(!error["message"].as_str().unwrap().contains("organisations"));
     }
 );
+
+/// The response's keys come in the order the query asked for them (the library finishes fields
+/// in any order), including through aliases, fragments and the operation the request names.
+#[tokio::test]
+async fn a_response_lists_its_fields_in_the_order_the_query_asked_for_them() {
+    let app = TestApp::sqlite().await;
+    let query = "query Other { __typename } \
+                 query Asked { zz: country(code: \"NOR\") { name ...Codes m49 } aa: __typename } \
+                 fragment Codes on Country { iso3 iso2 }";
+    let body = json!({ "query": query, "operationName": "Asked" }).to_string();
+    let (status, _, text) = app.send(post(Some(JSON), None, body)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        text,
+        r#"{"data":{"zz":{"name":"Norway","iso3":"NOR","iso2":"NO","m49":"578"},"aa":"Query"}}"#
+    );
+}

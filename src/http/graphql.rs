@@ -4,7 +4,10 @@
 
 use std::time::Duration;
 
-use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use async_graphql::Positioned;
+use async_graphql::parser::types::{
+    ExecutableDocument, OperationDefinition, OperationType, Selection, SelectionSet,
+};
 use async_graphql::{Request, Response, Variables};
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
@@ -242,8 +245,11 @@ pub async fn get(
     }
 }
 
-/// Whether the operation the request would run is a mutation (or a subscription).
-fn is_mutation(doc: &ExecutableDocument, operation_name: Option<&str>) -> bool {
+/// The operation a request runs: the one it names, else the document's first.
+fn operation<'a>(
+    doc: &'a ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<&'a OperationDefinition> {
     let op = match operation_name {
         Some(name) => doc
             .operations
@@ -252,7 +258,12 @@ fn is_mutation(doc: &ExecutableDocument, operation_name: Option<&str>) -> bool {
             .map(|(_, op)| op),
         None => doc.operations.iter().next().map(|(_, op)| op),
     };
-    op.is_some_and(|op| op.node.ty != OperationType::Query)
+    op.map(|op| &op.node)
+}
+
+/// Whether the operation the request would run is a mutation (or a subscription).
+fn is_mutation(doc: &ExecutableDocument, operation_name: Option<&str>) -> bool {
+    operation(doc, operation_name).is_some_and(|op| op.ty != OperationType::Query)
 }
 
 async fn execute(
@@ -270,12 +281,14 @@ async fn execute(
     // Parsed once here, kept in the request for the executor. A document that does not parse
     // is left for the executor to refuse with the parser's message.
     let operation_name = request.operation_name.clone();
-    let (mutation, within_limits) = match request.parsed_query() {
+    let (mutation, within_limits, shape) = match request.parsed_query() {
         Ok(doc) => (
             is_mutation(doc, operation_name.as_deref()),
             super::limits::check_parsed(doc, &state.limits),
+            // A copy for writing the response in the query's order.
+            Some(doc.clone()),
         ),
-        Err(_) => (false, Ok(())),
+        Err(_) => (false, Ok(()), None),
     };
     if method == Method::GET && mutation {
         let mut resp = request_error(
@@ -374,7 +387,10 @@ async fn execute(
             );
         }
     };
-    let (status, body) = render(response, media);
+    let selected = shape
+        .as_ref()
+        .and_then(|doc| operation(doc, operation_name.as_deref()).map(|op| (doc, op)));
+    let (status, body) = render(response, media, selected);
     if let Some(reservation) = reservation {
         super::idempotency::complete(&state.db, reservation, &body).await;
     }
@@ -406,10 +422,15 @@ fn rate_key(state: &AppState, headers: &HeaderMap, authorization: Option<&str>) 
     }
 }
 
-/// Serialises a GraphQL response. A request error (the operation never ran: parse or validation
-/// failure) has no `data`, and is a 400 in the GraphQL media type; under plain JSON every
-/// well-formed request gets 200, as the specification asks.
-fn render(response: Response, media: MediaType) -> (StatusCode, String) {
+/// Serialises a GraphQL response, its data in the order the operation selected it (`selected`,
+/// the document and the operation that ran). A request error (the operation never ran: parse
+/// or validation failure) has no `data`, and is a 400 in the GraphQL media type; under plain
+/// JSON every well-formed request gets 200, as the specification asks.
+fn render(
+    response: Response,
+    media: MediaType,
+    selected: Option<(&ExecutableDocument, &OperationDefinition)>,
+) -> (StatusCode, String) {
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
@@ -429,7 +450,18 @@ fn render(response: Response, media: MediaType) -> (StatusCode, String) {
     });
     // The data is written straight from the response tree, without an intermediate JSON value.
     let body = ResponseBody {
-        data: (!request_error).then_some(Sorted(&response.data)),
+        data: (!request_error).then(|| match selected {
+            Some((doc, op)) => InQueryOrder {
+                value: &response.data,
+                doc: Some(doc),
+                sets: vec![&op.selection_set],
+            },
+            None => InQueryOrder {
+                value: &response.data,
+                doc: None,
+                sets: Vec::new(),
+            },
+        }),
         errors,
         extensions: (!response.extensions.is_empty()).then_some(&response.extensions),
     };
@@ -449,26 +481,100 @@ fn render(response: Response, media: MediaType) -> (StatusCode, String) {
 #[derive(Serialize)]
 struct ResponseBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<Sorted<'a>>,
+    data: Option<InQueryOrder<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     errors: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     extensions: Option<&'a std::collections::BTreeMap<String, async_graphql::Value>>,
 }
 
-/// A response value with the keys of every object in alphabetical order. The library fills an
-/// object's fields in the order they finish resolving, which varies from run to run; sorted, the
-/// same query always reads the same.
-struct Sorted<'a>(&'a async_graphql::Value);
+/// A response value with each object's keys in the order the query selected them, as the
+/// GraphQL specification lays a response out. The library fills an object's fields in the order
+/// they finish resolving, which varies from run to run; written in the query's order, the same
+/// query always reads the same, and as it was asked. `sets` are the selection sets that produced
+/// this value (several where fragments select the same field); a key none of them names (none
+/// should) follows in alphabetical order.
+struct InQueryOrder<'a> {
+    value: &'a async_graphql::Value,
+    doc: Option<&'a ExecutableDocument>,
+    sets: Vec<&'a Positioned<SelectionSet>>,
+}
 
-impl Serialize for Sorted<'_> {
+/// The response keys a set of selection sets produces, in order, each with the sub-selections
+/// that fill it, fragments expanded where they are spread. Fragment cycles never get here: a
+/// document that has one fails validation, and its response has no data.
+fn response_keys<'a>(
+    doc: &'a ExecutableDocument,
+    sets: &[&'a Positioned<SelectionSet>],
+    keys: &mut Vec<(&'a str, Vec<&'a Positioned<SelectionSet>>)>,
+) {
+    for set in sets {
+        for selection in &set.node.items {
+            match &selection.node {
+                Selection::Field(field) => {
+                    let key = field.node.response_key().node.as_str();
+                    let sub = &field.node.selection_set;
+                    match keys.iter_mut().find(|(k, _)| *k == key) {
+                        Some((_, subs)) => subs.push(sub),
+                        None => keys.push((key, vec![sub])),
+                    }
+                }
+                Selection::FragmentSpread(spread) => {
+                    if let Some(fragment) = doc.fragments.get(&spread.node.fragment_name.node) {
+                        response_keys(doc, &[&fragment.node.selection_set], keys);
+                    }
+                }
+                Selection::InlineFragment(inline) => {
+                    response_keys(doc, &[&inline.node.selection_set], keys);
+                }
+            }
+        }
+    }
+}
+
+impl Serialize for InQueryOrder<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            async_graphql::Value::List(items) => s.collect_seq(items.iter().map(Sorted)),
+        use serde::ser::SerializeMap;
+        match self.value {
+            async_graphql::Value::List(items) => {
+                s.collect_seq(items.iter().map(|item| InQueryOrder {
+                    value: item,
+                    doc: self.doc,
+                    sets: self.sets.clone(),
+                }))
+            }
             async_graphql::Value::Object(fields) => {
-                let mut fields: Vec<_> = fields.iter().collect();
-                fields.sort_unstable_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
-                s.collect_map(fields.into_iter().map(|(k, v)| (k.as_str(), Sorted(v))))
+                let mut keys = Vec::new();
+                if let Some(doc) = self.doc {
+                    response_keys(doc, &self.sets, &mut keys);
+                }
+                let mut map = s.serialize_map(Some(fields.len()))?;
+                for (key, sets) in &keys {
+                    if let Some(value) = fields.get(*key) {
+                        map.serialize_entry(
+                            key,
+                            &InQueryOrder {
+                                value,
+                                doc: self.doc,
+                                sets: sets.clone(),
+                            },
+                        )?;
+                    }
+                }
+                let mut rest: Vec<_> = fields
+                    .iter()
+                    .filter(|(name, _)| !keys.iter().any(|(k, _)| *k == name.as_str()))
+                    .collect();
+                rest.sort_unstable_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+                for (name, value) in rest {
+                    let unselected = InQueryOrder {
+                        value,
+                        doc: None,
+                        sets: Vec::new(),
+                    };
+                    map.serialize_entry(name.as_str(), &unselected)?;
+                }
+                map.end()
             }
             scalar => scalar.serialize(s),
         }
@@ -504,36 +610,72 @@ mod tests {
         assert_eq!(negotiate(&accept("text/html")), None);
     }
 
+    fn object(pairs: &[(&str, async_graphql::Value)]) -> async_graphql::Value {
+        async_graphql::Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| (async_graphql::Name::new(k), v.clone()))
+                .collect(),
+        )
+    }
+
     #[test]
-    fn a_response_reads_the_same_whatever_order_its_fields_finished_in() {
-        let value = |pairs: &[(&str, async_graphql::Value)]| {
-            async_graphql::Value::Object(
-                pairs
-                    .iter()
-                    .map(|(k, v)| (async_graphql::Name::new(k), v.clone()))
-                    .collect(),
-            )
-        };
-        let inner = value(&[
+    fn a_response_follows_the_query_order_whatever_order_its_fields_finished_in() {
+        // Aliases, a named fragment and an inline one, and a field selected twice: the keys come
+        // in the order the query first names them, at every level and for every list item.
+        let query = "query Q { zeta: engagements { ...Bits title } alpha: engagement { \
+                     ... on Engagement { title id } } } \
+                     fragment Bits on Engagement { title status { name code } }";
+        let doc = async_graphql::parser::parse_query(query).unwrap();
+        let op = operation(&doc, Some("Q")).unwrap();
+        let status = object(&[
+            ("code", async_graphql::Value::from("2")),
+            ("name", async_graphql::Value::from("Implementation")),
+        ]);
+        let item = object(&[
+            ("status", status),
             ("title", async_graphql::Value::from("T")),
-            ("id", async_graphql::Value::from(1)),
         ]);
-        let data = value(&[
-            ("zeta", async_graphql::Value::List(vec![inner.clone()])),
-            ("alpha", inner),
+        let one = object(&[
+            ("id", async_graphql::Value::from("E:1")),
+            ("title", async_graphql::Value::from("T")),
         ]);
-        let (status, text) = render(Response::new(data), MediaType::Json);
+        let data = object(&[
+            ("alpha", one),
+            ("zeta", async_graphql::Value::List(vec![item.clone(), item])),
+        ]);
+        let (status, text) = render(Response::new(data), MediaType::Json, Some((&doc, op)));
         assert_eq!(status, StatusCode::OK);
+        let item = r#"{"title":"T","status":{"name":"Implementation","code":"2"}}"#;
         assert_eq!(
             text,
-            r#"{"data":{"alpha":{"id":1,"title":"T"},"zeta":[{"id":1,"title":"T"}]}}"#
+            format!(r#"{{"data":{{"zeta":[{item},{item}],"alpha":{{"title":"T","id":"E:1"}}}}}}"#)
         );
+    }
+
+    #[test]
+    fn keys_no_selection_names_follow_in_alphabetical_order() {
+        let data = object(&[
+            ("zeta", async_graphql::Value::from(1)),
+            ("alpha", async_graphql::Value::from(2)),
+            ("mid", async_graphql::Value::from(3)),
+        ]);
+        let doc = async_graphql::parser::parse_query("{ mid }").unwrap();
+        let op = operation(&doc, None).unwrap();
+        let (_, text) = render(
+            Response::new(data.clone()),
+            MediaType::Json,
+            Some((&doc, op)),
+        );
+        assert_eq!(text, r#"{"data":{"mid":3,"alpha":2,"zeta":1}}"#);
+        let (_, text) = render(Response::new(data), MediaType::Json, None);
+        assert_eq!(text, r#"{"data":{"alpha":2,"mid":3,"zeta":1}}"#);
     }
 
     #[test]
     fn library_errors_without_a_code_are_the_clients_to_fix() {
         let response = Response::from_errors(vec![async_graphql::ServerError::new("bad", None)]);
-        let (status, text) = render(response, MediaType::GraphqlResponse);
+        let (status, text) = render(response, MediaType::GraphqlResponse, None);
         assert_eq!(status, StatusCode::BAD_REQUEST);
         let body: Value = serde_json::from_str(&text).unwrap();
         assert!(body.get("data").is_none(), "{text}");
