@@ -5,6 +5,7 @@ pub mod export;
 pub mod graphql;
 pub mod idempotency;
 pub mod limits;
+mod ordered;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
