@@ -465,4 +465,12 @@ async fn a_response_lists_its_fields_in_the_order_the_query_asked_for_them() {
         text,
         r#"{"data":{"zz":{"name":"Norway","iso3":"NOR","iso2":"NO","m49":"578"},"aa":"Query"}}"#
     );
+
+    // A selection a variable leaves out does not place its key.
+    let query = "query($v: Boolean!) { b: country(code: \"NOR\") @include(if: $v) { iso3 } \
+                 a: __typename b: country(code: \"NOR\") { iso3 } }";
+    let body = json!({ "query": query, "variables": { "v": false } }).to_string();
+    let (status, _, text) = app.send(post(Some(JSON), None, body)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(text, r#"{"data":{"a":"Query","b":{"iso3":"NOR"}}}"#);
 }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::ordered::InQueryOrder;
+use super::ordered::{Asked, InQueryOrder};
 use crate::domain::auth;
 use crate::error::AppError;
 use crate::graphql::context::RequestState;
@@ -284,7 +284,7 @@ async fn execute(
             is_mutation(doc, operation_name.as_deref()),
             super::limits::check_parsed(doc, &state.limits),
             // A copy for writing the response in the query's order.
-            Some(doc.clone()),
+            Some((doc.clone(), request.variables.clone())),
         ),
         Err(_) => (false, Ok(()), None),
     };
@@ -385,10 +385,14 @@ async fn execute(
             );
         }
     };
-    let selected = shape
-        .as_ref()
-        .and_then(|doc| operation(doc, operation_name.as_deref()).map(|op| (doc, op)));
-    let (status, body) = render(response, media, selected);
+    let asked = shape.as_ref().and_then(|(doc, variables)| {
+        operation(doc, operation_name.as_deref()).map(|operation| Asked {
+            doc,
+            operation,
+            variables,
+        })
+    });
+    let (status, body) = render(response, media, asked);
     if let Some(reservation) = reservation {
         super::idempotency::complete(&state.db, reservation, &body).await;
     }
@@ -420,15 +424,11 @@ fn rate_key(state: &AppState, headers: &HeaderMap, authorization: Option<&str>) 
     }
 }
 
-/// Serialises a GraphQL response, its data in the order the operation selected it (`selected`,
-/// the document and the operation that ran). A request error (the operation never ran: parse
+/// Serialises a GraphQL response, its data in the order the operation selected it (`asked`:
+/// the document, the operation that ran, the variables). A request error (the operation never ran: parse
 /// or validation failure) has no `data`, and is a 400 in the GraphQL media type; under plain
 /// JSON every well-formed request gets 200, as the specification asks.
-fn render(
-    response: Response,
-    media: MediaType,
-    selected: Option<(&ExecutableDocument, &OperationDefinition)>,
-) -> (StatusCode, String) {
+fn render(response: Response, media: MediaType, asked: Option<Asked<'_>>) -> (StatusCode, String) {
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
@@ -448,7 +448,7 @@ fn render(
     });
     // The data is written straight from the response tree, without an intermediate JSON value.
     let body = ResponseBody {
-        data: (!request_error).then(|| InQueryOrder::new(&response.data, selected)),
+        data: (!request_error).then(|| InQueryOrder::new(&response.data, asked)),
         errors,
         extensions: (!response.extensions.is_empty()).then_some(&response.extensions),
     };

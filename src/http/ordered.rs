@@ -4,10 +4,10 @@
 //! 7.2 fills each object's fields in the order they finish resolving, which varies from run to
 //! run; the data is therefore written by walking the operation's selections beside it.
 
-use async_graphql::Positioned;
 use async_graphql::parser::types::{
-    ExecutableDocument, OperationDefinition, Selection, SelectionSet,
+    Directive, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
 };
+use async_graphql::{Positioned, Variables};
 use serde::Serialize;
 
 /// A response value with each object's keys in the order the query selected them, so the same
@@ -16,42 +16,78 @@ use serde::Serialize;
 /// should) follows in alphabetical order.
 pub struct InQueryOrder<'a> {
     value: &'a async_graphql::Value,
-    doc: Option<&'a ExecutableDocument>,
+    query: Option<(&'a ExecutableDocument, &'a Variables)>,
     sets: Vec<&'a Positioned<SelectionSet>>,
 }
 
+/// What a response answers: the document, the operation that ran and the request's variables
+/// (which decide `@skip` and `@include`).
+pub struct Asked<'a> {
+    pub doc: &'a ExecutableDocument,
+    pub operation: &'a OperationDefinition,
+    pub variables: &'a Variables,
+}
+
 impl<'a> InQueryOrder<'a> {
-    /// The data of a response to `selected` (the document and the operation that ran); without
-    /// it, every object's keys in alphabetical order.
-    pub fn new(
-        value: &'a async_graphql::Value,
-        selected: Option<(&'a ExecutableDocument, &'a OperationDefinition)>,
-    ) -> Self {
-        match selected {
-            Some((doc, op)) => InQueryOrder {
+    /// The data of a response to `asked`; without it, every object's keys in alphabetical order.
+    pub fn new(value: &'a async_graphql::Value, asked: Option<Asked<'a>>) -> Self {
+        match asked {
+            Some(a) => InQueryOrder {
                 value,
-                doc: Some(doc),
-                sets: vec![&op.selection_set],
+                query: Some((a.doc, a.variables)),
+                sets: vec![&a.operation.selection_set],
             },
             None => InQueryOrder {
                 value,
-                doc: None,
+                query: None,
                 sets: Vec::new(),
             },
         }
     }
 }
 
+/// Whether `@skip` or `@include` leaves a selection out, decided as the executor decides it: an
+/// `if` that is not a boolean (a variable the request lacks) counts as false.
+fn is_skipped(directives: &[Positioned<Directive>], variables: &Variables) -> bool {
+    directives.iter().any(|d| {
+        let include = match d.node.name.node.as_str() {
+            "skip" => false,
+            "include" => true,
+            _ => return false,
+        };
+        let Some(condition) = d.node.get_argument("if") else {
+            return false;
+        };
+        let value = condition
+            .node
+            .clone()
+            .into_const_with(|name| variables.get(&name).cloned().ok_or(()))
+            .unwrap_or_default();
+        let value = matches!(value, async_graphql::Value::Boolean(true));
+        include != value
+    })
+}
+
 /// The response keys a set of selection sets produces, in order, each with the sub-selections
-/// that fill it, fragments expanded where they are spread. Fragment cycles never get here: a
-/// document that has one fails validation, and its response has no data.
+/// that fill it, fragments expanded where they are spread and selections `@skip` or `@include`
+/// leaves out left out. Fragment cycles never get here: a document that has one fails
+/// validation, and its response has no data.
+///
+/// One approximation: the value does not say which type it is, so every fragment counts, whatever
+/// its type condition. Only where fragments on different types select the same keys in
+/// different orders (`... on A { x y } ... on B { y x }`) is the order the first fragment's,
+/// even for a B; nothing is lost or repeated.
 fn response_keys<'a>(
     doc: &'a ExecutableDocument,
+    variables: &Variables,
     sets: &[&'a Positioned<SelectionSet>],
     keys: &mut Vec<(&'a str, Vec<&'a Positioned<SelectionSet>>)>,
 ) {
     for set in sets {
         for selection in &set.node.items {
+            if is_skipped(selection.node.directives(), variables) {
+                continue;
+            }
             match &selection.node {
                 Selection::Field(field) => {
                     let key = field.node.response_key().node.as_str();
@@ -63,11 +99,11 @@ fn response_keys<'a>(
                 }
                 Selection::FragmentSpread(spread) => {
                     if let Some(fragment) = doc.fragments.get(&spread.node.fragment_name.node) {
-                        response_keys(doc, &[&fragment.node.selection_set], keys);
+                        response_keys(doc, variables, &[&fragment.node.selection_set], keys);
                     }
                 }
                 Selection::InlineFragment(inline) => {
-                    response_keys(doc, &[&inline.node.selection_set], keys);
+                    response_keys(doc, variables, &[&inline.node.selection_set], keys);
                 }
             }
         }
@@ -81,14 +117,14 @@ impl Serialize for InQueryOrder<'_> {
             async_graphql::Value::List(items) => {
                 s.collect_seq(items.iter().map(|item| InQueryOrder {
                     value: item,
-                    doc: self.doc,
+                    query: self.query,
                     sets: self.sets.clone(),
                 }))
             }
             async_graphql::Value::Object(fields) => {
                 let mut keys = Vec::new();
-                if let Some(doc) = self.doc {
-                    response_keys(doc, &self.sets, &mut keys);
+                if let Some((doc, variables)) = self.query {
+                    response_keys(doc, variables, &self.sets, &mut keys);
                 }
                 let mut map = s.serialize_map(Some(fields.len()))?;
                 for (key, sets) in &keys {
@@ -97,7 +133,7 @@ impl Serialize for InQueryOrder<'_> {
                             key,
                             &InQueryOrder {
                                 value,
-                                doc: self.doc,
+                                query: self.query,
                                 sets: sets.clone(),
                             },
                         )?;
@@ -111,7 +147,7 @@ impl Serialize for InQueryOrder<'_> {
                 for (name, value) in rest {
                     let unselected = InQueryOrder {
                         value,
-                        doc: None,
+                        query: None,
                         sets: Vec::new(),
                     };
                     map.serialize_entry(name.as_str(), &unselected)?;
@@ -135,6 +171,20 @@ mod tests {
             .find(|(n, _)| n.map_or("", |n| n.as_str()) == name)
             .expect("the operation");
         &op.node
+    }
+
+    fn write(
+        data: &async_graphql::Value,
+        doc: &ExecutableDocument,
+        operation: &OperationDefinition,
+        variables: &Variables,
+    ) -> String {
+        let asked = Asked {
+            doc,
+            operation,
+            variables,
+        };
+        serde_json::to_string(&InQueryOrder::new(data, Some(asked))).unwrap()
     }
 
     fn object(pairs: &[(&str, async_graphql::Value)]) -> async_graphql::Value {
@@ -171,7 +221,7 @@ mod tests {
             ("alpha", one),
             ("zeta", async_graphql::Value::List(vec![item.clone(), item])),
         ]);
-        let text = serde_json::to_string(&InQueryOrder::new(&data, Some((&doc, op)))).unwrap();
+        let text = write(&data, &doc, op, &Variables::default());
         let item = r#"{"title":"T","status":{"name":"Implementation","code":"2"}}"#;
         assert_eq!(
             text,
@@ -188,9 +238,26 @@ mod tests {
         ]);
         let doc = async_graphql::parser::parse_query("{ mid }").unwrap();
         let op = operation(&doc, "");
-        let text = serde_json::to_string(&InQueryOrder::new(&data, Some((&doc, op)))).unwrap();
+        let text = write(&data, &doc, op, &Variables::default());
         assert_eq!(text, r#"{"mid":3,"alpha":2,"zeta":1}"#);
         let text = serde_json::to_string(&InQueryOrder::new(&data, None)).unwrap();
         assert_eq!(text, r#"{"alpha":2,"mid":3,"zeta":1}"#);
+    }
+
+    #[test]
+    fn selections_skip_or_include_leave_out_do_not_place_a_key() {
+        // The executor leaves out the first `b`, so `a` comes first, as it does in the data.
+        let data = object(&[
+            ("a", async_graphql::Value::from("Query")),
+            ("b", async_graphql::Value::from("Query")),
+        ]);
+        let query = "query($no: Boolean!) { b: __typename @skip(if: true) \
+                     ... @include(if: $no) { b: __typename } a: __typename b: __typename }";
+        let doc = async_graphql::parser::parse_query(query).unwrap();
+        let op = operation(&doc, "");
+        let no = Variables::from_json(serde_json::json!({ "no": false }));
+        assert_eq!(write(&data, &doc, op, &no), r#"{"a":"Query","b":"Query"}"#);
+        let yes = Variables::from_json(serde_json::json!({ "no": true }));
+        assert_eq!(write(&data, &doc, op, &yes), r#"{"b":"Query","a":"Query"}"#);
     }
 }
