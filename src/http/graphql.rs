@@ -279,7 +279,7 @@ async fn execute(
     // Parsed once here, kept in the request for the executor. A document that does not parse
     // is left for the executor to refuse with the parser's message.
     let operation_name = request.operation_name.clone();
-    let (mutation, within_limits, shape) = match request.parsed_query() {
+    let (mutation, within_limits, copy) = match request.parsed_query() {
         Ok(doc) => (
             is_mutation(doc, operation_name.as_deref()),
             super::limits::check_parsed(doc, &state.limits),
@@ -385,7 +385,7 @@ async fn execute(
             );
         }
     };
-    let asked = shape.as_ref().and_then(|(doc, variables)| {
+    let asked = copy.as_ref().and_then(|(doc, variables)| {
         operation(doc, operation_name.as_deref()).map(|operation| Asked {
             doc,
             operation,
@@ -425,9 +425,9 @@ fn rate_key(state: &AppState, headers: &HeaderMap, authorization: Option<&str>) 
 }
 
 /// Serialises a GraphQL response, its data in the order the operation selected it (`asked`:
-/// the document, the operation that ran, the variables). A request error (the operation never ran: parse
-/// or validation failure) has no `data`, and is a 400 in the GraphQL media type; under plain
-/// JSON every well-formed request gets 200, as the specification asks.
+/// the document, the operation that ran, the variables). A request error (the operation never
+/// ran: parse or validation failure) has no `data`, and is a 400 in the GraphQL media type;
+/// under plain JSON every well-formed request gets 200, as the specification asks.
 fn render(response: Response, media: MediaType, asked: Option<Asked<'_>>) -> (StatusCode, String) {
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()

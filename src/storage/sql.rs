@@ -142,7 +142,8 @@ impl Sql {
     ///
     /// The rows come in no promised order: the caller sorts them (a few rows a parent, already
     /// in runs, which a sort in memory takes in one pass). A sort in the statement cost
-    /// PostgreSQL a fifth of a nested list's time (1,000 wide rows by text keys).
+    /// PostgreSQL a fifth of the statement's time under a nested list (1,000 wide rows by text
+    /// keys: 6.5 against 5.0 ms).
     ///
     /// PostgreSQL joins `each` laterally to the ids, passed as one text value, so the statement
     /// is the same whatever the number of parents: it is prepared once per connection and
