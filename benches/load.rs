@@ -8,6 +8,9 @@
 //! `--peer URL --peer-query FILE [--peer-pid PID] [--peer-name NAME]` also drives another GraphQL
 //! server (say an independent engine serving the same PostgreSQL tables) with FILE, its form of
 //! the nested list, right after ours, with the same clients and checks.
+//! Scenarios named "repeated" send the same text every time, as a refreshing dashboard does, and
+//! are answered from the server's response cache while nothing writes; the others make every
+//! request's text differ (a trailing comment), so the server runs each one.
 //! PostgreSQL: a database `ta_bench` is (re)created on TA_TRACKER_BENCH_POSTGRES_URL (default
 //! postgres://postgres@127.0.0.1:5432/postgres). Clients are plain threads with a minimal
 //! HTTP/1.1 keep-alive client, so the harness adds no dependencies. See docs/performance.md.
@@ -140,7 +143,13 @@ fn main() {
     println!("{} clients, {} s per scenario", a.clients, a.duration);
     header();
     let nested = nested_query(&schema);
-    b.run("nested list (first 50)", |_| gql(&nested, json!({})));
+    // Two ways to ask the same thing: the same text every time, as a dashboard refreshing or
+    // many people opening the same page do (answered from the response cache while nothing
+    // writes), and a text that differs every time (`fresh`), which runs the query each time.
+    b.run("nested list, repeated", |_| gql(&nested, json!({})));
+    b.run("nested list, never repeated", |i| {
+        gql(&fresh(&nested, i), json!({}))
+    });
     if let Some(peer) = &a.peer {
         let query = a
             .peer_query
@@ -151,8 +160,8 @@ fn main() {
     // The same shape with 5 activities an engagement instead of the default 20: how throughput
     // follows the rows a response carries.
     let lighter = nested.replace("activities {", "activities(first: 5) {");
-    b.run("nested list, 5 activities each", |_| {
-        gql(&lighter, json!({}))
+    b.run("nested list, 5 each, never rep.", |i| {
+        gql(&fresh(&lighter, i), json!({}))
     });
     if schema.contains("regionalSummary(") {
         let quarter = json!({ "year": 2023, "quarter": 2 });
@@ -163,8 +172,8 @@ fn main() {
             ("regionalSummary 143 2023-Q2", "143", quarter),
         ] {
             let vars = json!({ "r": region, "p": period });
-            b.run(label, |_| gql(REGIONAL, vars.clone()));
-            let api = b.alone(&gql(REGIONAL, vars.clone()), 30);
+            b.run(label, |i| gql(&fresh(REGIONAL, i), vars.clone()));
+            let api = b.alone(|i| gql(&fresh(REGIONAL, i), vars.clone()), 30);
             let (raw, scan) = raw_summary(&url, region, &period);
             println!(
                 "  {label}, one client: API p50 {api:.1} ms, the SQL it wraps {raw:.1} ms, \
@@ -179,7 +188,10 @@ fn main() {
         b.run("lesson search", |i| {
             let words = ["procurement", "mentoring", "women", "partner", "translating"];
             gql(
-                "query($s: String) { lessons(filter: { search: $s }, first: 20) { totalCount nodes { title } } }",
+                &fresh(
+                    "query($s: String) { lessons(filter: { search: $s }, first: 20) { totalCount nodes { title } } }",
+                    i,
+                ),
                 json!({ "s": words[i % words.len()] }),
             )
         });
@@ -204,14 +216,17 @@ fn main() {
     ] {
         export(&b, path);
     }
-    // Memory under many clients: the heaviest reads at once.
+    // Memory under many clients: the heaviest reads at once, each run afresh, so that the
+    // response cache fills to its limit as well.
     b.clients = a.memory_clients;
     b.duration = Duration::from_secs(a.duration.div_ceil(2));
     println!("memory pass: {} clients", a.memory_clients);
     header();
-    b.run("nested list (first 50)", |_| gql(&nested, json!({})));
-    b.run("regionalSummary 001", |_| {
-        gql(REGIONAL, json!({ "r": "001", "p": Value::Null }))
+    b.run("nested list, never repeated", |i| {
+        gql(&fresh(&nested, i), json!({}))
+    });
+    b.run("regionalSummary 001", |i| {
+        gql(&fresh(REGIONAL, i), json!({ "r": "001", "p": Value::Null }))
     });
     drop(server);
 
@@ -237,6 +252,12 @@ const REGIONAL: &str = "query($r: String!, $p: PeriodInput) { regionalSummary(re
     funding { donor { name } currency amount } budgetTotal { currency amount } \
     bySubRegion { region { name } activities participants { total } } \
     byCountry { country { iso3 } activities participants { female male } } } }";
+
+/// The query with a comment that makes its text differ from every other request's, so that
+/// the server runs it instead of answering from its response cache.
+fn fresh(query: &str, i: usize) -> String {
+    format!("{query} # request {i}")
+}
 
 /// A GraphQL request body.
 fn gql(query: &str, variables: Value) -> Vec<u8> {
@@ -331,12 +352,12 @@ impl Bench {
 
 impl Bench {
     /// p50 (ms) of `n` requests from one client, one at a time, after one to warm up.
-    fn alone(&self, body: &[u8], n: usize) -> f64 {
+    fn alone(&self, body: impl Fn(usize) -> Vec<u8>, n: usize) -> f64 {
         let mut conn = Conn::open(&self.addr);
         let mut times = Vec::new();
         for i in 0..=n {
             let t = Instant::now();
-            let (status, resp) = conn.request("POST", &self.path, &self.token, body);
+            let (status, resp) = conn.request("POST", &self.path, &self.token, &body(i));
             if i > 0 {
                 times.push(t.elapsed().as_secs_f64() * 1e3);
             }
@@ -586,14 +607,14 @@ fn period_days(period: &Value) -> Option<(chrono::NaiveDate, chrono::NaiveDate)>
     Some((from, next - chrono::Duration::days(1)))
 }
 
-/// A second, short server run with statement logging: SQL statements per nested-list request.
+/// A second, short server run with statement logging: SQL statements per nested-list request,
+/// run afresh and answered from the response cache.
 fn statements_per_request(url: &str, port: u16, token: &str, nested: &str) {
     let log = std::env::temp_dir().join(format!("ta_bench_sql_{}.log", std::process::id()));
     let addr = format!("127.0.0.1:{port}");
     let server = start_server(url, &addr, Some(&log));
     let mut conn = Conn::open(&addr);
-    let body = gql(nested, json!({}));
-    let (status, resp) = conn.request("POST", "/graphql", token, &body);
+    let (status, resp) = conn.request("POST", "/graphql", token, &gql(nested, json!({})));
     check("warm-up", status, &resp).expect("the nested list");
     let count = || {
         std::fs::read_to_string(&log)
@@ -602,17 +623,23 @@ fn statements_per_request(url: &str, port: u16, token: &str, nested: &str) {
             .filter(|l| l.contains("sqlx::query"))
             .count()
     };
-    std::thread::sleep(Duration::from_millis(300));
-    let before = count();
     let n = 5;
-    for _ in 0..n {
-        let (status, resp) = conn.request("POST", "/graphql", token, &body);
-        check("nested list", status, &resp).expect("the nested list");
-    }
-    std::thread::sleep(Duration::from_millis(300));
-    println!(
-        "nested list: {:.1} SQL statements per request (sqlx::query log lines over {n} requests)",
+    let mut per_request = |body: &dyn Fn(usize) -> Vec<u8>| {
+        std::thread::sleep(Duration::from_millis(300));
+        let before = count();
+        for i in 0..n {
+            let (status, resp) = conn.request("POST", "/graphql", token, &body(i));
+            check("nested list", status, &resp).expect("the nested list");
+        }
+        std::thread::sleep(Duration::from_millis(300));
         (count() - before) as f64 / n as f64
+    };
+    let run = per_request(&|i| gql(&fresh(nested, i), json!({})));
+    let repeated = per_request(&|_| gql(nested, json!({})));
+    println!(
+        "nested list: {run:.1} SQL statements per request run (2 of them read the database's \
+         version for the response cache), {repeated:.1} per repeated request answered from the \
+         cache (sqlx::query log lines over {n} requests each)"
     );
     drop(server);
     let _ = std::fs::remove_file(log);

@@ -46,6 +46,9 @@ pub struct Limits {
     /// Requests handled at once; more wait.
     #[arg(long, env = "TA_TRACKER_MAX_CONCURRENT_REQUESTS", default_value_t = 8)]
     pub max_concurrent_requests: usize,
+    /// Megabytes of query answers kept to serve again while the database is unchanged (0: none).
+    #[arg(long, env = "TA_TRACKER_RESPONSE_CACHE_MB", default_value_t = 16)]
+    pub response_cache_mb: usize,
     /// Whether the schema can be introspected (the console's schema browser needs it).
     #[arg(long, env = "TA_TRACKER_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub introspection: bool,
@@ -67,6 +70,7 @@ impl Default for Limits {
             rate_limit_per_minute: 600,
             trusted_proxy_header: None,
             max_concurrent_requests: 8,
+            response_cache_mb: 16,
             introspection: true,
         }
     }

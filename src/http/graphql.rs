@@ -369,6 +369,22 @@ async fn execute(
     } else {
         None
     };
+    // Queries are answered from the cache while the database is where it was when the answer
+    // was computed (see cache.rs); `cached` holds the key and that version.
+    let cached = if !mutation && copy.is_some() && state.cache.enabled() {
+        let key = cache_key(&viewer, &request);
+        match version(state).await {
+            Some(version) => {
+                if let Some(body) = state.cache.get(&version, &key) {
+                    return respond(StatusCode::OK, body, media, Some("hit"));
+                }
+                Some((key, version))
+            }
+            None => None,
+        }
+    } else {
+        None
+    };
     let request = request.data(RequestState::new(&state.db, viewer));
     let timeout = Duration::from_secs(state.limits.request_timeout_secs);
     let response = match tokio::time::timeout(timeout, state.schema.execute(request)).await {
@@ -392,16 +408,62 @@ async fn execute(
             variables,
         })
     });
+    let complete = response.errors.is_empty();
     let (status, body) = render(response, media, asked);
     if let Some(reservation) = reservation {
         super::idempotency::complete(&state.db, reservation, &body).await;
     }
+    let body = Bytes::from(body);
+    let Some((key, before)) = cached else {
+        return respond(status, body, media, None);
+    };
+    // Kept only when no write committed while it ran: then every statement saw the data as of
+    // `before`.
+    if complete && version(state).await.as_deref() == Some(before.as_str()) {
+        state.cache.put(&before, &key, body.clone());
+    }
+    respond(status, body, media, Some("miss"))
+}
+
+/// A response with its media type, and whether the cache answered (`x-cache`), when asked.
+fn respond(
+    status: StatusCode,
+    body: Bytes,
+    media: MediaType,
+    cache: Option<&'static str>,
+) -> HttpResponse {
     let mut resp = (status, body).into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(media.as_str()),
     );
+    if let Some(cache) = cache {
+        resp.headers_mut()
+            .insert("x-cache", HeaderValue::from_static(cache));
+    }
     resp
+}
+
+/// What makes two requests the same question: who asks (the whole viewer, since what a caller
+/// may see depends on its role and scope), the operation, the variables and the document.
+fn cache_key(viewer: &auth::Viewer, request: &Request) -> String {
+    let variables = serde_json::to_string(&request.variables).unwrap_or_default();
+    format!(
+        "{viewer:?}\n{:?}\n{variables}\n{}",
+        request.operation_name, request.query
+    )
+}
+
+/// The database's version for the cache; None (and the request goes uncached) when it cannot
+/// be read.
+async fn version(state: &AppState) -> Option<String> {
+    match state.db.version().await {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(error = ?e, "no response cache for this request");
+            None
+        }
+    }
 }
 
 /// Whose bucket a request draws from: its credential; for anonymous callers the client address

@@ -1,5 +1,6 @@
 //! HTTP: the axum router, health probes and serving with graceful shutdown.
 
+mod cache;
 pub mod console;
 pub mod export;
 pub mod graphql;
@@ -28,6 +29,7 @@ pub struct AppState {
     pub schema: AppSchema,
     pub limits: Arc<Limits>,
     pub rate: Arc<limits::RateLimiter>,
+    pub cache: Arc<cache::ResponseCache>,
 }
 
 /// The router production serves and tests drive.
@@ -38,6 +40,9 @@ pub fn app(db: Db, limits: Limits) -> Router {
         db,
         schema,
         rate: Arc::new(limits::RateLimiter::new(limits.rate_limit_per_minute)),
+        cache: Arc::new(cache::ResponseCache::new(
+            limits.response_cache_mb.saturating_mul(1024 * 1024),
+        )),
         limits: Arc::new(limits),
     };
     Router::new()

@@ -26,10 +26,11 @@ pub mod sql;
 pub mod tokens;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyPool, ConnectOptions, Connection, Executor, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Transaction};
 
 use crate::error::AppError;
 
@@ -73,6 +74,23 @@ impl Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// On SQLite, the connection `version` reads `pragma data_version` on; None for an
+    /// in-memory database, whose other connections are other databases.
+    watcher: Option<Arc<Watcher>>,
+}
+
+/// One SQLite connection that never writes, so that its `pragma data_version` moves whenever
+/// any other connection, of this process or another, commits. Opened on first use; `epoch`
+/// counts the connections opened, since a new connection's numbers start afresh.
+struct Watcher {
+    options: AnyConnectOptions,
+    conn: tokio::sync::Mutex<(u64, Option<AnyConnection>)>,
+}
+
+impl std::fmt::Debug for Watcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Watcher")
+    }
 }
 
 /// Normalises a database URL: a bare path means an SQLite file, created when missing.
@@ -136,6 +154,15 @@ impl Db {
         };
         // One direct connection first: a pool retries refused connections until its acquire
         // timeout and then reports only the timeout, hiding the cause an operator needs.
+        let watcher = (backend == Backend::Sqlite
+            && !url.contains(":memory:")
+            && !url.contains("mode=memory"))
+        .then(|| {
+            Arc::new(Watcher {
+                options: options.clone(),
+                conn: tokio::sync::Mutex::new((0, None)),
+            })
+        });
         let probe = options
             .connect()
             .await
@@ -145,7 +172,11 @@ impl Db {
             .connect_with(options)
             .await
             .map_err(|e| AppError::unavailable("connect to the database", e))?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            watcher,
+        })
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -176,6 +207,51 @@ impl Db {
             Backend::Postgres => self.pool.begin().await,
         };
         result.map_err(AppError::from)
+    }
+
+    /// Where the database's committed data stands: two equal answers mean that no transaction
+    /// that wrote anything committed between them, whichever process wrote. PostgreSQL's snapshot
+    /// (the write transactions in flight and the next to start, cluster-wide); on SQLite
+    /// `pragma data_version` on the watcher connection. None when the engine cannot tell (an
+    /// in-memory SQLite database).
+    pub async fn version(&self) -> Result<Option<String>, AppError> {
+        match self.backend {
+            Backend::Postgres => {
+                sqlx::query_scalar::<Any, String>("select cast(pg_current_snapshot() as text)")
+                    .fetch_one(&self.pool)
+                    .await
+                    .map(Some)
+                    .map_err(|e| AppError::internal("read the database's snapshot", e))
+            }
+            Backend::Sqlite => {
+                let Some(watcher) = &self.watcher else {
+                    return Ok(None);
+                };
+                let mut guard = watcher.conn.lock().await;
+                let (epoch, slot) = &mut *guard;
+                // Taken out while in use, put back when it answered: a broken or interrupted
+                // connection is opened again next time, under a new epoch.
+                let mut conn = match slot.take() {
+                    Some(conn) => conn,
+                    None => {
+                        *epoch += 1;
+                        watcher
+                            .options
+                            .connect()
+                            .await
+                            .map_err(|e| AppError::internal("open the version connection", e))?
+                    }
+                };
+                // Read to the end, so that the statement finishes and its read transaction with
+                // it: one left open would pin the watcher to the data as it was.
+                let version = sqlx::query_scalar::<Any, i64>("pragma data_version")
+                    .fetch_all(&mut conn)
+                    .await
+                    .map_err(|e| AppError::internal("read the data version", e))?;
+                *slot = Some(conn);
+                Ok(version.first().map(|v| format!("{epoch}.{v}")))
+            }
+        }
     }
 
     /// Whether the database answers.
