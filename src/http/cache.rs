@@ -13,8 +13,14 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 
-/// Bodies of one database version, at most `capacity` bytes of keys and bodies together; the
-/// oldest go first when a new one needs the room.
+use crate::storage::DataVersion;
+
+/// What an entry costs beyond its key and body: its slots in the map and the queue, the shared
+/// key's and the body's headers.
+const ENTRY_BYTES: usize = 96;
+
+/// Bodies of one database version, at most `capacity` bytes of keys, bodies and bookkeeping
+/// together; the oldest go first when a new one needs the room.
 pub struct ResponseCache {
     capacity: usize,
     inner: Mutex<Inner>,
@@ -23,7 +29,7 @@ pub struct ResponseCache {
 #[derive(Default)]
 struct Inner {
     /// The version every entry was computed at.
-    version: String,
+    version: Option<DataVersion>,
     entries: HashMap<Arc<str>, Bytes>,
     /// Keys, oldest first.
     order: VecDeque<Arc<str>>,
@@ -31,14 +37,17 @@ struct Inner {
 }
 
 impl Inner {
-    /// Forgets everything when `version` is not the one held: those answers can never be served
-    /// again (a version, once passed, does not come back).
-    fn at(&mut self, version: &str) {
-        if self.version != version {
-            self.entries.clear();
-            self.order.clear();
+    /// Holds `version` from now on, forgetting the entries of any other: a later one means
+    /// writes have committed since they were computed, an earlier one that the database went
+    /// back (a restore, a failover), and either way they may no longer be what running the query
+    /// would answer.
+    fn at(&mut self, version: &DataVersion) {
+        if self.version.as_ref() != Some(version) {
+            // New maps, not cleared ones, so that their memory goes back too.
+            self.entries = HashMap::new();
+            self.order = VecDeque::new();
             self.bytes = 0;
-            self.version = version.to_string();
+            self.version = Some(version.clone());
         }
     }
 }
@@ -56,21 +65,30 @@ impl ResponseCache {
         self.capacity > 0
     }
 
-    /// The body kept for `key` at `version`, if any.
-    pub fn get(&self, version: &str, key: &str) -> Option<Bytes> {
+    /// The body kept for `key` at `version` (read from the database just now), if any.
+    pub fn get(&self, version: &DataVersion, key: &str) -> Option<Bytes> {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         inner.at(version);
         inner.entries.get(key).cloned()
     }
 
     /// Keeps `body` for `key` at `version`. A body bigger than a quarter of the cache is not
-    /// kept, so that one answer cannot push out all the others.
-    pub fn put(&self, version: &str, key: &str, body: Bytes) {
-        let size = key.len() + body.len();
+    /// kept, so that one answer cannot push out all the others; nor is one computed at an
+    /// earlier version than the one held (a slow request finishing after writes), which could
+    /// never be served.
+    pub fn put(&self, version: &DataVersion, key: &str, body: &[u8]) {
+        let size = key.len() + body.len() + ENTRY_BYTES;
         if size > self.capacity / 4 {
             return;
         }
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if inner
+            .version
+            .as_ref()
+            .is_some_and(|held| held.position > version.position)
+        {
+            return;
+        }
         inner.at(version);
         if inner.entries.contains_key(key) {
             return;
@@ -80,12 +98,13 @@ impl ResponseCache {
                 break;
             };
             if let Some(gone) = inner.entries.remove(&oldest) {
-                inner.bytes -= oldest.len() + gone.len();
+                inner.bytes -= oldest.len() + gone.len() + ENTRY_BYTES;
             }
         }
         let key: Arc<str> = Arc::from(key);
         inner.order.push_back(key.clone());
-        inner.entries.insert(key, body);
+        // A copy of exactly its length (the response's own buffer may have room to spare).
+        inner.entries.insert(key, Bytes::copy_from_slice(body));
         inner.bytes += size;
     }
 
@@ -100,45 +119,66 @@ impl ResponseCache {
 mod tests {
     use super::*;
 
-    fn body(n: usize) -> Bytes {
-        Bytes::from(vec![b'x'; n])
+    fn v(position: u64) -> DataVersion {
+        DataVersion {
+            text: format!("v{position}"),
+            position,
+        }
+    }
+
+    /// A body that makes an entry of `size` bytes under a one-letter key.
+    fn body(size: usize) -> Vec<u8> {
+        vec![b'x'; size - 1 - ENTRY_BYTES]
     }
 
     #[test]
     fn an_answer_is_served_only_at_the_version_it_was_computed_at() {
         let cache = ResponseCache::new(10_000);
-        cache.put("v1", "q", body(10));
-        assert_eq!(cache.get("v1", "q"), Some(body(10)));
-        assert_eq!(cache.get("v1", "other"), None);
+        cache.put(&v(1), "q", &body(200));
+        assert_eq!(cache.get(&v(1), "q").as_deref(), Some(&body(200)[..]));
+        assert_eq!(cache.get(&v(1), "r"), None);
         // The database moved on: the old answer is gone for good, even if asked at v1 again.
-        assert_eq!(cache.get("v2", "q"), None);
-        assert_eq!(cache.get("v1", "q"), None);
+        assert_eq!(cache.get(&v(2), "q"), None);
+        assert_eq!(cache.get(&v(1), "q"), None);
         assert_eq!(cache.bytes(), 0);
+    }
+
+    #[test]
+    fn an_answer_computed_before_a_later_version_was_seen_is_not_kept() {
+        let cache = ResponseCache::new(10_000);
+        cache.put(&v(2), "new", &body(200));
+        cache.put(&v(1), "old", &body(200));
+        assert!(cache.get(&v(2), "new").is_some());
+        assert_eq!(cache.get(&v(1), "old"), None);
+        // The database went back to 1 (a restore): 2's answers are gone, 1's are kept again.
+        cache.put(&v(1), "old", &body(200));
+        assert!(cache.get(&v(1), "old").is_some());
+        assert_eq!(cache.get(&v(1), "new"), None);
     }
 
     #[test]
     fn the_oldest_answers_make_room_and_the_bytes_stay_within_the_capacity() {
         let cache = ResponseCache::new(1_000);
         for key in ["a", "b", "c", "d", "e"] {
-            cache.put("v", key, body(199));
+            cache.put(&v(1), key, &body(200));
         }
-        // Five of 200 bytes fill it exactly; a sixth pushes out the first.
+        // Five entries of 200 bytes fill it exactly; a sixth pushes out the first.
         assert_eq!(cache.bytes(), 1_000);
-        cache.put("v", "f", body(199));
-        assert_eq!(cache.get("v", "a"), None);
-        assert!(cache.get("v", "b").is_some() && cache.get("v", "f").is_some());
+        cache.put(&v(1), "f", &body(200));
+        assert_eq!(cache.get(&v(1), "a"), None);
+        assert!(cache.get(&v(1), "b").is_some() && cache.get(&v(1), "f").is_some());
         assert_eq!(cache.bytes(), 1_000);
-        // Too big for a quarter of the cache: not kept, nothing pushed out.
-        cache.put("v", "big", body(300));
-        assert_eq!(cache.get("v", "big"), None);
-        assert!(cache.get("v", "b").is_some());
+        // Bigger than a quarter of the cache: not kept, nothing pushed out.
+        cache.put(&v(1), "g", &body(251));
+        assert_eq!(cache.get(&v(1), "g"), None);
+        assert!(cache.get(&v(1), "b").is_some());
     }
 
     #[test]
     fn a_cache_of_no_bytes_keeps_nothing() {
         let cache = ResponseCache::new(0);
         assert!(!cache.enabled());
-        cache.put("v", "q", body(1));
-        assert_eq!(cache.get("v", "q"), None);
+        cache.put(&v(1), "q", b"{}");
+        assert_eq!(cache.get(&v(1), "q"), None);
     }
 }

@@ -20,6 +20,7 @@ use crate::error::AppError;
 use crate::graphql::context::RequestState;
 use crate::graphql::error::mask_unmapped;
 use crate::graphql::guard;
+use crate::storage::DataVersion;
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
@@ -371,9 +372,11 @@ async fn execute(
     };
     // Queries are answered from the cache while the database is where it was when the answer
     // was computed (see cache.rs); `cached` holds the key and that version.
-    let cached = if !mutation && copy.is_some() && state.cache.enabled() {
-        let key = cache_key(&viewer, &request);
-        match version(state).await {
+    let key = (!mutation && copy.is_some() && state.cache.enabled())
+        .then(|| cache_key(&viewer, &request))
+        .flatten();
+    let cached = match key {
+        Some(key) => match version(state).await {
             Some(version) => {
                 if let Some(body) = state.cache.get(&version, &key) {
                     return respond(StatusCode::OK, body, media, Some("hit"));
@@ -381,9 +384,8 @@ async fn execute(
                 Some((key, version))
             }
             None => None,
-        }
-    } else {
-        None
+        },
+        None => None,
     };
     let request = request.data(RequestState::new(&state.db, viewer));
     let timeout = Duration::from_secs(state.limits.request_timeout_secs);
@@ -419,8 +421,8 @@ async fn execute(
     };
     // Kept only when no write committed while it ran: then every statement saw the data as of
     // `before`.
-    if complete && version(state).await.as_deref() == Some(before.as_str()) {
-        state.cache.put(&before, &key, body.clone());
+    if complete && version(state).await.as_ref() == Some(&before) {
+        state.cache.put(&before, &key, &body);
     }
     respond(status, body, media, Some("miss"))
 }
@@ -446,17 +448,17 @@ fn respond(
 
 /// What makes two requests the same question: who asks (the whole viewer, since what a caller
 /// may see depends on its role and scope), the operation, the variables and the document.
-fn cache_key(viewer: &auth::Viewer, request: &Request) -> String {
-    let variables = serde_json::to_string(&request.variables).unwrap_or_default();
-    format!(
+fn cache_key(viewer: &auth::Viewer, request: &Request) -> Option<String> {
+    let variables = serde_json::to_string(&request.variables).ok()?;
+    Some(format!(
         "{viewer:?}\n{:?}\n{variables}\n{}",
         request.operation_name, request.query
-    )
+    ))
 }
 
 /// The database's version for the cache; None (and the request goes uncached) when it cannot
 /// be read.
-async fn version(state: &AppState) -> Option<String> {
+async fn version(state: &AppState) -> Option<DataVersion> {
     match state.db.version().await {
         Ok(v) => v,
         Err(e) => {

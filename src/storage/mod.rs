@@ -75,8 +75,18 @@ pub struct Db {
     pool: AnyPool,
     backend: Backend,
     /// On SQLite, the connection `version` reads `pragma data_version` on; None for an
-    /// in-memory database, whose other connections are other databases.
+    /// in-memory database (a connection of its own would not see the pool's writes, and no
+    /// other process can write to it), where the version is unknown and nothing is cached.
     watcher: Option<Arc<Watcher>>,
+}
+
+/// Where the database's committed data stands (`Db::version`): `text` is equal at two moments
+/// only if no write committed between them; `position` grows as writes commit, so a lower one
+/// than seen before means the database went back (a restore, a failover).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataVersion {
+    pub text: String,
+    pub position: u64,
 }
 
 /// One SQLite connection that never writes, so that its `pragma data_version` moves whenever
@@ -210,18 +220,33 @@ impl Db {
     }
 
     /// Where the database's committed data stands: two equal answers mean that no transaction
-    /// that wrote anything committed between them, whichever process wrote. PostgreSQL's snapshot
-    /// (the write transactions in flight and the next to start, cluster-wide); on SQLite
-    /// `pragma data_version` on the watcher connection. None when the engine cannot tell (an
-    /// in-memory SQLite database).
-    pub async fn version(&self) -> Result<Option<String>, AppError> {
+    /// that wrote anything committed between them, whichever process wrote. On PostgreSQL the
+    /// server's start time and its snapshot (`xmin:xmax:in-flight`, cluster-wide: any write
+    /// transaction that ends moves it); `xmax`, the next transaction id, is the position. On
+    /// SQLite `pragma data_version` on the watcher connection. None when the engine cannot tell
+    /// (an in-memory SQLite database). Read it where the queries run: a standby's snapshot does
+    /// not move when the primary's transactions become visible there.
+    pub async fn version(&self) -> Result<Option<DataVersion>, AppError> {
         match self.backend {
             Backend::Postgres => {
-                sqlx::query_scalar::<Any, String>("select cast(pg_current_snapshot() as text)")
-                    .fetch_one(&self.pool)
-                    .await
-                    .map(Some)
-                    .map_err(|e| AppError::internal("read the database's snapshot", e))
+                let (started, snapshot) = sqlx::query_as::<Any, (String, String)>(
+                    "select cast(pg_postmaster_start_time() as text), \
+                     cast(pg_current_snapshot() as text)",
+                )
+                .fetch_one(&self.pool)
+                .await
+                .map_err(|e| AppError::internal("read the database's snapshot", e))?;
+                let position = snapshot
+                    .split(':')
+                    .nth(1)
+                    .and_then(|xmax| xmax.parse().ok())
+                    .ok_or_else(|| {
+                        AppError::internal("read the database's snapshot", snapshot.clone())
+                    })?;
+                Ok(Some(DataVersion {
+                    text: format!("{started} {snapshot}"),
+                    position,
+                }))
             }
             Backend::Sqlite => {
                 let Some(watcher) = &self.watcher else {
@@ -249,7 +274,10 @@ impl Db {
                     .await
                     .map_err(|e| AppError::internal("read the data version", e))?;
                 *slot = Some(conn);
-                Ok(version.first().map(|v| format!("{epoch}.{v}")))
+                Ok(version.first().map(|v| DataVersion {
+                    text: format!("{epoch}.{v}"),
+                    position: (*epoch << 32) + *v as u64,
+                }))
             }
         }
     }
