@@ -376,17 +376,14 @@ async fn execute(
         .then(|| cache_key(&viewer, &request))
         .flatten();
     let cached = match key {
-        Some(key) => match version(state).await {
-            Some(version) => {
-                if let Some(body) = state.cache.get(&version, &key) {
-                    return respond(StatusCode::OK, body, media, Some("hit"));
-                }
-                Some((key, version))
-            }
-            None => None,
-        },
+        Some(key) => version(state).await.map(|version| (key, version)),
         None => None,
     };
+    if let Some((key, version)) = &cached
+        && let Some(body) = state.cache.get(version, key)
+    {
+        return respond(StatusCode::OK, body, media, Some("hit"));
+    }
     let request = request.data(RequestState::new(&state.db, viewer));
     let timeout = Duration::from_secs(state.limits.request_timeout_secs);
     let response = match tokio::time::timeout(timeout, state.schema.execute(request)).await {

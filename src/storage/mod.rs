@@ -82,7 +82,10 @@ pub struct Db {
 
 /// Where the database's committed data stands (`Db::version`): `text` is equal at two moments
 /// only if no write committed between them; `position` grows as writes commit, so a lower one
-/// than seen before means the database went back (a restore, a failover).
+/// than seen before means the database went back (a restore, a failover). One case it cannot
+/// tell: PostgreSQL losing commits it had acknowledged (a crash under `synchronous_commit =
+/// off`, the postmaster staying up) and, before anyone reads the version, reaching the very
+/// same snapshot again.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DataVersion {
     pub text: String,
