@@ -165,8 +165,6 @@ impl Db {
             }),
             Backend::Postgres => pool_options,
         };
-        // One direct connection first: a pool retries refused connections until its acquire
-        // timeout and then reports only the timeout, hiding the cause an operator needs.
         let watcher = (backend == Backend::Sqlite
             && !url.contains(":memory:")
             && !url.contains("mode=memory"))
@@ -176,6 +174,8 @@ impl Db {
                 conn: tokio::sync::Mutex::new((0, None)),
             })
         });
+        // One direct connection first: a pool retries refused connections until its acquire
+        // timeout and then reports only the timeout, hiding the cause an operator needs.
         let probe = options
             .connect()
             .await
