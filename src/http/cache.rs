@@ -108,7 +108,7 @@ impl ResponseCache {
         inner.bytes += size;
     }
 
-    /// Bytes held, keys and bodies.
+    /// Bytes held: keys, bodies and each entry's bookkeeping.
     #[cfg(test)]
     fn bytes(&self) -> usize {
         self.inner.lock().unwrap().bytes
