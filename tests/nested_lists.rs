@@ -102,6 +102,64 @@ on_both_engines!(
 );
 
 on_both_engines!(
+    each_engagement_of_a_page_gets_its_own_first_activities_by_date,
+    |app: TestApp| async move {
+        let admin = app.admin().await;
+        populate(&app, &admin).await;
+        let list =
+            "{ programmes { nodes { engagements { id title activities(first: 3) { title } } } } }";
+        let data = post(&app, &admin, list, json!({})).await;
+        let ids: Vec<(String, String)> = data["programmes"]["nodes"][0]["engagements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["title"].as_str().unwrap().to_string(),
+                    e["id"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        // The two other engagements get activities logged alternately and out of date order,
+        // so that their rows interleave in the table.
+        for (title, day) in [
+            ("E1", 9),
+            ("E2", 8),
+            ("E1", 7),
+            ("E2", 2),
+            ("E1", 1),
+            ("E2", 5),
+        ] {
+            let engagement = &ids.iter().find(|(t, _)| t == title).unwrap().1;
+            post(
+                &app,
+                &admin,
+                "mutation($i: LogActivityInput!) { logActivity(input: $i) { id } }",
+                json!({"i": {"engagement": engagement, "kind": "TRAINING", "title": format!("{title} day {day}"),
+                    "startDate": format!("2021-04-0{day}"), "endDate": format!("2021-04-0{day}"),
+                    "country": "KEN", "participants": {"total": 1}}}),
+            )
+            .await;
+        }
+        let data = post(&app, &admin, list, json!({})).await;
+        let page: Vec<(&str, Vec<&str>)> = data["programmes"]["nodes"][0]["engagements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["title"].as_str().unwrap(), titles(&e["activities"])))
+            .collect();
+        assert_eq!(
+            page,
+            [
+                ("E1", vec!["E1 day 1", "E1 day 7", "E1 day 9"]),
+                ("E2", vec!["E2 day 2", "E2 day 5", "E2 day 8"]),
+                ("E0", vec!["Day 1", "Day 2", "Day 3"]),
+            ]
+        );
+    }
+);
+
+on_both_engines!(
     a_programme_lists_its_most_recent_engagements_first_and_counts_them_all,
     |app: TestApp| async move {
         let admin = app.admin().await;

@@ -110,7 +110,7 @@ impl Loader<ValuesOf> for AppLoader {
         let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
         let scope = self.viewer.record_scope()?;
         let mut out: HashMap<ValuesOf, Vec<IndicatorValue>> = HashMap::new();
-        for v in store::of_indicators(self.db.pool(), &scope, &ids).await? {
+        for v in store::of_indicators(&self.db, &scope, &ids).await? {
             out.entry(ValuesOf(v.indicator_id)).or_default().push(v);
         }
         Ok(out)

@@ -34,8 +34,8 @@ const ORDER: &str = " order by indicator_id, kind, period_start, period_end, \
      coalesce(country_iso3, ''), dimension_name, dimension_value";
 
 /// Targets and actuals of the given indicators: one statement for a list of indicators.
-pub async fn of_indicators<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
+pub async fn of_indicators(
+    db: &super::Db,
     scope: &Scope,
     indicators: &[i64],
 ) -> AppResult<Vec<ValueRow>> {
@@ -44,7 +44,7 @@ pub async fn of_indicators<'e, E: Executor<'e, Database = Any>>(
         .bind_list(indicators)
         .append(&scope.indicators("indicator_id"))
         .push(ORDER);
-    Ok(sql.query_as().fetch_all(ex).await?)
+    db.read_all(&sql).await
 }
 
 /// The slot a value fills.

@@ -1,6 +1,8 @@
 //! Storage: the SQL, and nothing above it. One code path over SQLite and PostgreSQL through sqlx's
 //! `Any` driver; statements use `$1` placeholders, which both engines accept. Only SQL text that
 //! genuinely differs between the engines (full-text search, a few functions) is written twice.
+//! The reads that bring many rows into a nested list go through `Db::read_all`, which on
+//! PostgreSQL uses the native driver with the same statements.
 
 pub mod activities;
 pub mod activity_totals;
@@ -78,6 +80,9 @@ pub struct Db {
     /// in-memory database (a connection of its own would not see the pool's writes, and no
     /// other process can write to it), where the version is unknown and nothing is cached.
     watcher: Option<Arc<Watcher>>,
+    /// On PostgreSQL, a pool of the native driver for the reads that bring many rows
+    /// (`read_all`): decoding through `Any` copies every column of every row once more.
+    native: Option<sqlx::PgPool>,
 }
 
 /// Where the database's committed data stands (`Db::version`): `text` is equal at two moments
@@ -185,11 +190,54 @@ impl Db {
             .connect_with(options)
             .await
             .map_err(|e| AppError::unavailable("connect to the database", e))?;
+        // Opened lazily, with the same bounds as the main pool: the probe above has checked the
+        // URL and the server already.
+        let native = match backend {
+            Backend::Postgres => {
+                let options = sqlx::postgres::PgConnectOptions::from_str(&url)
+                    .map_err(|e| AppError::bad_input("database-url", &e.to_string()))?
+                    .log_statements(tracing::log::LevelFilter::Debug)
+                    .log_slow_statements(
+                        tracing::log::LevelFilter::Warn,
+                        Duration::from_millis(500),
+                    );
+                Some(
+                    sqlx::postgres::PgPoolOptions::new()
+                        .max_connections(max_connections)
+                        .acquire_timeout(Duration::from_secs(10))
+                        .test_before_acquire(false)
+                        .connect_lazy_with(options),
+                )
+            }
+            Backend::Sqlite => None,
+        };
         Ok(Db {
             pool,
             backend,
             watcher,
+            native,
         })
+    }
+
+    /// Runs a read outside any transaction and decodes its rows: on PostgreSQL through the
+    /// native driver, which reads each column once where `Any` copied it into a value of its
+    /// own first (8% of a nested list's instructions), on SQLite through the pool.
+    pub async fn read_all<T>(&self, sql: &sql::Sql) -> Result<Vec<T>, AppError>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
+        let rows = match &self.native {
+            Some(native) => {
+                sql.query_as_on::<sqlx::Postgres, T>()
+                    .fetch_all(native)
+                    .await?
+            }
+            None => sql.query_as().fetch_all(&self.pool).await?,
+        };
+        Ok(rows)
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -315,6 +363,9 @@ impl Db {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        if let Some(native) = &self.native {
+            native.close().await;
+        }
     }
 }
 

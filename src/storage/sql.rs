@@ -3,7 +3,7 @@
 
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::{Query, QueryAs};
-use sqlx::{Any, FromRow};
+use sqlx::{Any, Database, Encode, FromRow, Type};
 
 use super::Backend;
 
@@ -210,7 +210,23 @@ impl Sql {
     where
         T: for<'r> FromRow<'r, AnyRow>,
     {
-        let mut q = sqlx::query_as::<Any, T>(&self.text);
+        self.query_as_on::<Any, T>()
+    }
+
+    /// The statement for a driver of one engine (the native PostgreSQL reads of `Db::read`).
+    pub fn query_as_on<'q, DB, T>(&'q self) -> QueryAs<'q, DB, T, <DB as Database>::Arguments<'q>>
+    where
+        DB: Database,
+        T: for<'r> FromRow<'r, DB::Row>,
+        &'q str: Encode<'q, DB> + Type<DB>,
+        i64: Encode<'q, DB> + Type<DB>,
+        f64: Encode<'q, DB> + Type<DB>,
+        bool: Encode<'q, DB> + Type<DB>,
+        Option<String>: Encode<'q, DB> + Type<DB>,
+        Option<i64>: Encode<'q, DB> + Type<DB>,
+        Option<f64>: Encode<'q, DB> + Type<DB>,
+    {
+        let mut q = sqlx::query_as::<DB, T>(&self.text);
         for b in &self.binds {
             q = match b {
                 Bind::Text(v) => q.bind(v.as_str()),

@@ -36,10 +36,7 @@ impl Loader<ActivitiesOfEngagement> for AppLoader {
         }
         let mut out: HashMap<ActivitiesOfEngagement, Vec<Activity>> = HashMap::new();
         for (first, ids) in by_size {
-            for r in
-                store::first_of_engagements(self.db.pool(), self.db.backend(), &scope, &ids, first)
-                    .await?
-            {
+            for r in store::first_of_engagements(&self.db, &scope, &ids, first).await? {
                 out.entry(ActivitiesOfEngagement {
                     engagement: r.engagement_id,
                     first,
