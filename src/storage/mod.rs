@@ -111,6 +111,14 @@ impl std::fmt::Debug for Watcher {
     }
 }
 
+/// Every statement logged at debug level, and those over half a second as warnings, for both
+/// pools alike.
+fn logged<O: ConnectOptions>(options: O) -> O {
+    options
+        .log_statements(tracing::log::LevelFilter::Debug)
+        .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500))
+}
+
 /// Normalises a database URL: a bare path means an SQLite file, created when missing.
 pub fn normalise_url(url: &str) -> String {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -136,10 +144,10 @@ impl Db {
         sqlx::any::install_default_drivers();
         let url = normalise_url(url);
         let backend = Backend::from_url(&url)?;
-        let options = AnyConnectOptions::from_str(&url)
-            .map_err(|e| AppError::bad_input("database-url", &e.to_string()))?
-            .log_statements(tracing::log::LevelFilter::Debug)
-            .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
+        let options = logged(
+            AnyConnectOptions::from_str(&url)
+                .map_err(|e| AppError::bad_input("database-url", &e.to_string()))?,
+        );
         // No ping before each use, which cost a round trip per statement (a nested list runs
         // about eighteen): the pool already checks every connection as it comes back, and closes
         // the broken ones then.
@@ -194,13 +202,10 @@ impl Db {
         // URL and the server already.
         let native = match backend {
             Backend::Postgres => {
-                let options = sqlx::postgres::PgConnectOptions::from_str(&url)
-                    .map_err(|e| AppError::bad_input("database-url", &e.to_string()))?
-                    .log_statements(tracing::log::LevelFilter::Debug)
-                    .log_slow_statements(
-                        tracing::log::LevelFilter::Warn,
-                        Duration::from_millis(500),
-                    );
+                let options = logged(
+                    sqlx::postgres::PgConnectOptions::from_str(&url)
+                        .map_err(|e| AppError::bad_input("database-url", &e.to_string()))?,
+                );
                 Some(
                     sqlx::postgres::PgPoolOptions::new()
                         .max_connections(max_connections)
