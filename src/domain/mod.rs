@@ -8,6 +8,7 @@ pub mod codes;
 pub mod documents;
 pub mod engagements;
 pub mod events;
+pub mod gazetteer;
 pub mod geography;
 pub mod indicator_changes;
 pub mod indicator_rules;

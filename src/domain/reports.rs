@@ -9,9 +9,10 @@ pub mod rollup;
 use std::collections::BTreeMap;
 
 use crate::domain::auth::Viewer;
+use crate::domain::gazetteer::{self, Gazetteer};
 use crate::domain::geography::{self, Country, Region};
 use crate::error::{AppError, AppResult};
-use crate::storage::geography::{self as geo_store, Area};
+use crate::storage::geography::Area;
 use crate::storage::reports::{self as store, Span, SummaryFilter};
 use crate::storage::{Db, codelists, programmes};
 
@@ -44,6 +45,7 @@ pub struct RegionalSummary {
 /// Resolves the request and computes the summary within the caller's scope.
 pub async fn regional_summary(
     db: &Db,
+    places: &Gazetteer,
     viewer: &Viewer,
     req: SummaryRequest,
 ) -> AppResult<RegionalSummary> {
@@ -71,13 +73,15 @@ pub async fn regional_summary(
         scope,
     };
     let pool = db.pool();
-    let (engaged, engagements, activities, funding, events, lessons) = tokio::try_join!(
+    let (engaged, engagements, activities, funding, events, lessons, area_name, statuses) = tokio::try_join!(
         store::engaged_countries(pool, &filter),
         store::engagements(pool, &filter),
         store::activities(pool, &filter),
         store::funding(pool, db.backend(), &filter),
         store::events(pool, &filter),
         store::lessons(pool, &filter),
+        store::area_name(pool, &area),
+        codelists::list_items(pool, "ActivityStatus"),
     )?;
     let totals = roll_up(&Groups {
         reach: rollup::reach(&engaged, &activities),
@@ -94,11 +98,10 @@ pub async fn regional_summary(
     };
     let sub_codes: Vec<String> = totals.sub_regions.keys().cloned().collect();
     let country_codes: Vec<String> = totals.countries.keys().cloned().collect();
-    let (area_name, statuses, regions, countries) = tokio::try_join!(
-        store::area_name(pool, &area),
-        codelists::list_items(pool, "ActivityStatus"),
-        geo_store::regions_by_code(pool, &sub_codes),
-        geo_store::countries_by_iso3(pool, &country_codes),
+    // Named from the gazetteer: the tens of places of a summary take no statement of their own.
+    let (regions, countries) = tokio::try_join!(
+        gazetteer::regions(db, places, &sub_codes),
+        gazetteer::countries(db, places, &country_codes),
     )?;
     let status_names: BTreeMap<String, String> =
         statuses.into_iter().map(|c| (c.code, c.name)).collect();
@@ -115,7 +118,7 @@ pub async fn regional_summary(
         .into_iter()
         .map(|r| {
             let f = totals.sub_regions.get(&r.code).cloned().unwrap_or_default();
-            (Region::from(r), f)
+            (r, f)
         })
         .collect();
     by_sub_region.sort_by(|a, b| a.0.name.cmp(&b.0.name));
@@ -124,7 +127,7 @@ pub async fn regional_summary(
         .map(|c| {
             let mut f = totals.countries.get(&c.iso3).cloned().unwrap_or_default();
             f.countries_reached = i64::from(f.engagements > 0 || f.activities > 0);
-            (Country::from(c), f)
+            (c, f)
         })
         .collect();
     by_country.sort_by(|a, b| a.0.name.cmp(&b.0.name));

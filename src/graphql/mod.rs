@@ -75,7 +75,7 @@ pub fn build_schema(db: Option<Db>, limits: &Limits) -> AppSchema {
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_directives(limits.max_directives)
-        .data(gazetteer::Gazetteer::default())
+        .data(crate::domain::gazetteer::Gazetteer::default())
         .data(PageLimits {
             default: limits.default_page_size,
             max: limits.max_page_size,

@@ -5,6 +5,7 @@ use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use super::context::Ctx;
 use super::loaders::OrganisationById;
 use crate::domain::activities::{ActivityKind, Participants};
+use crate::domain::gazetteer::Gazetteer;
 use crate::domain::geography::{Country, Region};
 use crate::domain::organisations::Organisation;
 use crate::domain::reports::{
@@ -336,6 +337,12 @@ impl ReportQuery {
             period: period.map(PeriodSpec::from),
             programme,
         };
-        Ok(reports::regional_summary(ctx.db(), ctx.viewer(), req).await?)
+        Ok(reports::regional_summary(
+            ctx.db(),
+            ctx.data_unchecked::<Gazetteer>(),
+            ctx.viewer(),
+            req,
+        )
+        .await?)
     }
 }
