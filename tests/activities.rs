@@ -588,3 +588,98 @@ on_both_engines!(
         assert_eq!(e.code, "CONFLICT", "{e:?}");
     }
 );
+
+on_both_engines!(
+    an_archived_engagement_takes_its_activities_out_of_lists_and_exports,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let kaz = log(
+            &app,
+            &w.admin,
+            training(&w.kaz_uzb, "KAZ", "2021-03-01", "2021-03-05"),
+        )
+        .await;
+        let idn = log(
+            &app,
+            &w.admin,
+            training(&w.idn, "IDN", "2021-04-01", "2021-04-02"),
+        )
+        .await;
+        app.ok(
+            "mutation($id: ID!) { archive(id: $id, version: 1) { id } }",
+            json!({"id": w.kaz_uzb}),
+            Some(&w.admin),
+        )
+        .await;
+        let data = app.ok(LIST, json!({}), Some(&w.admin)).await;
+        assert_eq!(ids(&data["activities"]), vec![idn["id"].as_str().unwrap()]);
+        let summary = app
+            .ok(
+                "{ regionalSummary(region: \"001\") { activities { total } } }",
+                json!({}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(summary["regionalSummary"]["activities"]["total"], 1);
+        let csv = app.get_text("/export/activities.csv", &w.admin).await;
+        assert_eq!(
+            csv.lines().count(),
+            2,
+            "a header and Indonesia's row: {csv}"
+        );
+        assert!(csv.contains("Training in IDN"), "{csv}");
+        // Still there when asked for, and under the engagement itself.
+        let data = app
+            .ok(
+                LIST,
+                json!({"f": {"includeArchived": true}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(data["activities"]["totalCount"], 2);
+        let data = app
+            .ok(
+                LIST,
+                json!({"f": {"engagement": w.kaz_uzb}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(ids(&data["activities"]), vec![kaz["id"].as_str().unwrap()]);
+    }
+);
+
+on_both_engines!(
+    lists_by_region_hold_the_engagements_the_summary_counts,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        // Western Africa (011) is recorded as a region: it lies in Sub-Saharan Africa (202),
+        // Africa (002, with Tunisia) and the world, as it does in the summary.
+        for (region, expected) in [("011", 1), ("202", 1), ("002", 2), ("001", 4), ("143", 1)] {
+            let data = app
+                .ok(
+                    "query($r: String!) { engagements(filter: {region: $r}) { totalCount } \
+                     regionalSummary(region: $r) { engagements { total } } }",
+                    json!({"r": region}),
+                    Some(&w.admin),
+                )
+                .await;
+            assert_eq!(data["engagements"]["totalCount"], expected, "{region}");
+            assert_eq!(
+                data["regionalSummary"]["engagements"]["total"], expected,
+                "{region}"
+            );
+        }
+        let data = app
+            .ok(
+                "{ engagements(filter: {region: \"002\"}) { nodes { id } } }",
+                json!({}),
+                Some(&w.admin),
+            )
+            .await;
+        let nodes = data["engagements"]["nodes"].as_array().unwrap();
+        assert!(
+            nodes.iter().any(|n| n["id"] == w.west_africa.as_str()),
+            "{nodes:?}"
+        );
+    }
+);

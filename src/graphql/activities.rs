@@ -153,7 +153,7 @@ pub struct ActivityFilter {
     pub target_group: Option<String>,
     /// Part of the title or description, case-insensitive.
     pub search: Option<String>,
-    /// Include archived activities.
+    /// Include archived activities, and the activities of archived engagements.
     #[graphql(default)]
     pub include_archived: bool,
 }

@@ -247,7 +247,7 @@ pub struct IndicatorFilterInput {
     /// Indicators of engagements in this country, or with values recorded for it (ISO3, ISO2
     /// or M49 code).
     pub country: Option<String>,
-    /// Include archived indicators, and indicators of archived results.
+    /// Include archived indicators, and the indicators of archived results and engagements.
     #[graphql(default)]
     pub include_archived: bool,
 }

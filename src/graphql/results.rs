@@ -217,7 +217,7 @@ pub struct ResultFilterInput {
     /// IATI ResultType code: 1 output, 2 outcome, 3 impact, 9 other.
     #[graphql(name = "type")]
     pub result_type: Option<String>,
-    /// Include archived results.
+    /// Include archived results, and the results of archived engagements.
     #[graphql(default)]
     pub include_archived: bool,
 }

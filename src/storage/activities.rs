@@ -141,8 +141,18 @@ fn where_clause(scope: &Scope, f: &ActivityFilter) -> Sql {
     if !f.include_archived {
         sql.push(" and a.archived_at is null");
     }
-    if let Some(e) = f.engagement_id {
-        sql.push(" and a.engagement_id = ").bind(e);
+    match f.engagement_id {
+        Some(e) => {
+            sql.push(" and a.engagement_id = ").bind(e);
+        }
+        // Across engagements, an archived engagement's activities go with it, as they do from
+        // summaries and exports.
+        None if !f.include_archived => {
+            sql.push(
+                " and a.engagement_id in (select id from engagements where archived_at is null)",
+            );
+        }
+        None => {}
     }
     if let Some(code) = &f.programme_code {
         sql.push(

@@ -199,13 +199,12 @@ fn where_clause(scope: &Scope, f: &EngagementFilter) -> Sql {
         .push(")");
     }
     if let Some(area) = &f.area {
+        // A country of the area, or a region inside it: the membership summaries count by.
         sql.push(" and (e.id in (select engagement_id from engagement_countries where ")
             .append(&area.contains("country_iso3"))
+            .push(") or ")
+            .append(&area.codes_within("e.recipient_region_code"))
             .push(")");
-        if let super::geography::Area::Region(code) = area {
-            sql.push(" or e.recipient_region_code = ").bind(code);
-        }
-        sql.push(")");
     }
     if let Some(s) = &f.status_code {
         sql.push(" and e.status_code = ").bind(s);

@@ -66,6 +66,27 @@ impl Area {
         };
         sql
     }
+
+    /// `column in (...)`: the region or grouping codes inside this area, for a column that
+    /// records an area rather than a country (an engagement's recipient region, a lesson's
+    /// area): the area itself and, for an M49 region, every region below it. The world holds
+    /// every code.
+    pub fn codes_within(&self, column: &str) -> Sql {
+        let mut sql = Sql::new(column);
+        match self {
+            Area::World => sql.push(" is not null"),
+            Area::Region(code) => sql
+                .push(" in (select code from regions where code = ")
+                .bind(code)
+                .push(" or parent_code = ")
+                .bind(code)
+                .push(" or parent_code in (select code from regions where parent_code = ")
+                .bind(code)
+                .push("))"),
+            Area::Grouping(code) => sql.push(" = ").bind(code),
+        };
+        sql
+    }
 }
 
 /// Resolves an area code: "001" is the world, then M49 region codes, then grouping codes.

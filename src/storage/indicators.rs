@@ -59,8 +59,15 @@ fn where_clause(scope: &Scope, f: &IndicatorFilter) -> Sql {
         // An archived result takes its indicators out of lists with it.
         sql.push(" and i.archived_at is null and r.archived_at is null");
     }
-    if let Some(e) = f.engagement {
-        sql.push(" and r.engagement_id = ").bind(e);
+    match f.engagement {
+        Some(e) => {
+            sql.push(" and r.engagement_id = ").bind(e);
+        }
+        // Across engagements, an archived engagement's indicators go with it.
+        None if !f.include_archived => {
+            sql.push(" and (r.engagement_id is null or e.archived_at is null)");
+        }
+        None => {}
     }
     if let Some(p) = f.programme {
         sql.push(" and coalesce(r.programme_id, e.programme_id) = ")

@@ -113,25 +113,6 @@ fn active_engagement(f: &SummaryFilter) -> Sql {
     sql
 }
 
-/// `{column} in (region or grouping codes inside the area)`: the area itself and, for an M49
-/// region, every region below it. The world holds every code.
-fn codes_within(area: &Area, column: &str) -> Sql {
-    let mut sql = Sql::new(column);
-    match area {
-        Area::World => sql.push(" is not null"),
-        Area::Region(code) => sql
-            .push(" in (select code from regions where code = ")
-            .bind(code)
-            .push(" or parent_code = ")
-            .bind(code)
-            .push(" or parent_code in (select code from regions where parent_code = ")
-            .bind(code)
-            .push("))"),
-        Area::Grouping(code) => sql.push(" = ").bind(code),
-    };
-    sql
-}
-
 /// Each engagement's share of the area, one row per recipient country inside it (percentage /
 /// 100), or one row with share 1 for an engagement recorded for a region inside the area (its
 /// sub-region is the region itself, or the parent of an intermediate region). Aliased `s`.
@@ -146,7 +127,7 @@ fn shares(area: &Area) -> Sql {
          when 'intermediate_region' then r.parent_code end, cast(1 as double precision) \
          from engagements re join regions r on r.code = re.recipient_region_code where ",
     );
-    sql.append(&codes_within(area, "re.recipient_region_code"))
+    sql.append(&area.codes_within("re.recipient_region_code"))
         .push(") s");
     sql
 }
@@ -428,7 +409,7 @@ pub async fn lessons<'e, E: Executor<'e, Database = Any>>(
     sql.push(" and (l.id in (select lesson_id from lesson_countries where ")
         .append(&f.area.contains("country_iso3"))
         .push(") or l.id in (select lesson_id from lesson_areas where ")
-        .append(&codes_within(&f.area, "area_code"))
+        .append(&f.area.codes_within("area_code"))
         .push("))")
         .append(&f.scope.lessons("l.id"));
     if let Some(p) = f.programme_id {

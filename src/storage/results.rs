@@ -55,8 +55,15 @@ fn where_clause(scope: &Scope, f: &ResultFilter) -> Sql {
     if !f.include_archived {
         sql.push(" and r.archived_at is null");
     }
-    if let Some(e) = f.engagement {
-        sql.push(" and r.engagement_id = ").bind(e);
+    match f.engagement {
+        Some(e) => {
+            sql.push(" and r.engagement_id = ").bind(e);
+        }
+        // Across engagements, an archived engagement's results go with it.
+        None if !f.include_archived => {
+            sql.push(" and (r.engagement_id is null or e.archived_at is null)");
+        }
+        None => {}
     }
     if let Some(p) = f.programme {
         sql.push(" and p.id = ").bind(p);

@@ -188,6 +188,17 @@ impl TestApp {
         )
     }
 
+    /// GETs a path that must answer 200 with the token; returns the body.
+    pub async fn get_text(&self, path: &str, token: &str) -> String {
+        let req = Request::get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        let (status, _, body) = self.send(req).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        body
+    }
+
     /// POSTs a GraphQL operation; returns the HTTP status and the JSON body.
     pub async fn post(
         &self,

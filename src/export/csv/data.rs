@@ -62,7 +62,7 @@ pub struct ActivityRow {
     pub target_group: String,
 }
 
-/// Live indicators (of live results) after id `after`, in id order.
+/// Live indicators (of live results, of live engagements) after id `after`, in id order.
 pub async fn indicators(
     pool: &AnyPool,
     scope: &Scope,
@@ -76,7 +76,8 @@ pub async fn indicators(
          p.code as programme_code from indicators i join results r on r.id = i.result_id \
          left join engagements e on e.id = r.engagement_id \
          join programmes p on p.id = coalesce(r.programme_id, e.programme_id) \
-         where i.archived_at is null and r.archived_at is null and i.id > ",
+         where i.archived_at is null and r.archived_at is null \
+         and (r.engagement_id is null or e.archived_at is null) and i.id > ",
     );
     sql.bind(after).append(&scope.indicators("i.id"));
     if let Some(code) = &f.programme_code {
@@ -86,9 +87,11 @@ pub async fn indicators(
     Ok(sql.query_as().fetch_all(pool).await?)
 }
 
-/// `(... or (no country and the engagement has a recipient country in the set))`: a value
-/// without a country is the whole of its engagement, which lies where the engagement does.
-fn in_place(sql: &mut Sql, countries: impl Fn(&str) -> Sql, region: Option<&str>) {
+/// `(... or (no country and the engagement lies in the place))`: a value without a country is
+/// the whole of its engagement, which lies where its recipient countries are or, for an
+/// engagement recorded for a region, where that region is (`regions`: the region codes the
+/// place holds, if any).
+fn in_place(sql: &mut Sql, countries: impl Fn(&str) -> Sql, regions: Option<Sql>) {
     sql.push(" and (")
         .append(&countries("v.country_iso3"))
         .push(
@@ -97,12 +100,10 @@ fn in_place(sql: &mut Sql, countries: impl Fn(&str) -> Sql, region: Option<&str>
         )
         .append(&countries("country_iso3"))
         .push(")");
-    if let Some(code) = region {
-        sql.push(
-            " or r.engagement_id in (select id from engagements where recipient_region_code = ",
-        )
-        .bind(code)
-        .push(")");
+    if let Some(regions) = regions {
+        sql.push(" or r.engagement_id in (select id from engagements where ")
+            .append(&regions)
+            .push(")");
     }
     sql.push(")))");
 }
@@ -140,11 +141,8 @@ pub async fn slots(
     }
     // The world holds every value, country or not.
     if let Some(area) = f.area.as_ref().filter(|a| **a != Area::World) {
-        let region = match area {
-            Area::Region(code) => Some(code.as_str()),
-            _ => None,
-        };
-        in_place(&mut sql, |col| area.contains(col), region);
+        let regions = area.codes_within("recipient_region_code");
+        in_place(&mut sql, |col| area.contains(col), Some(regions));
     }
     if let Some(from) = &f.from {
         sql.push(" and v.period_end >= ").bind(from);
@@ -161,7 +159,7 @@ pub async fn slots(
     Ok(sql.query_as().fetch_all(pool).await?)
 }
 
-/// Live activities matching the filter after id `after`, in id order.
+/// Live activities of live engagements matching the filter after id `after`, in id order.
 pub async fn activities(
     pool: &AnyPool,
     scope: &Scope,
@@ -178,7 +176,7 @@ pub async fn activities(
          join programmes p on p.id = e.programme_id \
          join countries c on c.iso3 = a.country_iso3 \
          left join regions sr on sr.code = c.sub_region_code \
-         where a.archived_at is null and a.id > ",
+         where a.archived_at is null and e.archived_at is null and a.id > ",
     );
     sql.bind(after)
         .append(&scope.engagements("a.engagement_id"));
