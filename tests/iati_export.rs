@@ -9,6 +9,7 @@ use std::process::Command;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
+use serde_json::{Value, json};
 use ta_tracker::domain::auth::Role;
 
 use common::TestApp;
@@ -241,7 +242,11 @@ on_both_engines!(
             );
         }
         assert!(xml.contains("<dimension name=\"sex\" value=\"female\"/>"));
-        assert!(xml.contains("<narrative>Country: TUN. counted at &lt;graduation&gt;</narrative>"));
+        // A value for one country says so as a dimension, beside its sex.
+        assert!(compact(&xml).contains(
+            "<dimension name=\"country\" value=\"TUN\"/><dimension name=\"sex\" value=\"male\"/>"
+        ));
+        assert!(xml.contains("<narrative>counted at &lt;graduation&gt;</narrative>"));
         assert!(xml.contains("<narrative>Draft policy &amp; procedures submitted</narrative>"));
         assert!(!xml.contains("measure=\"5\" ascending=\"1\" aggregation-status=\"1\""));
         xmllint(&xml, true);
@@ -274,6 +279,7 @@ on_both_engines!(
             ("language", "code", "Language"),
             ("result", "type", "ResultType"),
             ("indicator", "measure", "IndicatorMeasure"),
+            ("reference", "vocabulary", "IndicatorVocabulary"),
         ];
         let tags = tags(&xml);
         for (element, attribute, list) in checks {
@@ -498,5 +504,289 @@ on_both_engines!(
         }
         assert_eq!(whole[0], whole[1]);
         assert_eq!(whole[1], whole[2]);
+    }
+);
+
+/// `xml` with the indentation and line breaks between elements taken out, so a test can state
+/// an element and its children on one line.
+fn compact(xml: &str) -> String {
+    xml.lines().map(str::trim).collect()
+}
+
+/// The `iati-activity` element whose identifier is `identifier`.
+#[track_caller]
+fn activity<'a>(xml: &'a str, identifier: &str) -> &'a str {
+    let wanted = format!("<iati-identifier>{identifier}</iati-identifier>");
+    xml.split("<iati-activity ")
+        .skip(1)
+        .find(|a| a.contains(&wanted))
+        .map(|a| &a[..a.find("</iati-activity>").expect("activity closes")])
+        .unwrap_or_else(|| panic!("no activity {identifier} in\n{xml}"))
+}
+
+fn last_updated(activity: &str) -> String {
+    let start = activity
+        .find("last-updated-datetime=\"")
+        .expect("activity has last-updated-datetime")
+        + "last-updated-datetime=\"".len();
+    activity[start..start + activity[start..].find('"').unwrap()].to_string()
+}
+
+/// An admin token, and programme GLOZ85 made through the API as a user would.
+async fn api_programme(app: &TestApp) -> String {
+    let admin = app.admin().await;
+    app.ok(
+        "mutation($i: CreateProgrammeInput!) { createProgramme(input: $i) { id } }",
+        json!({"i": {"code": "GLOZ85", "title": "Prison reform"}}),
+        Some(&admin),
+    )
+    .await;
+    admin
+}
+
+/// The number in a global id such as `Engagement:7`.
+fn number(id: &str) -> i64 {
+    id.split_once(':').unwrap().1.parse().unwrap()
+}
+
+/// `base` with the fields of `extra` set over it.
+fn merged(mut base: Value, extra: Value) -> Value {
+    for (k, v) in extra.as_object().unwrap() {
+        base[k] = v.clone();
+    }
+    base
+}
+
+/// A described GLOZ85 engagement made through the API, in Kazakhstan (60%) and Uzbekistan
+/// (40%), with `input` merged into its creation input; returns its id and its activity's
+/// identifier.
+async fn api_engagement(app: &TestApp, admin: &str, input: Value) -> (String, String) {
+    let base = json!({"programme": "GLOZ85", "title": "Prison reform in Central Asia",
+        "description": "Prison management in line with the Nelson Mandela Rules",
+        "status": "2", "plannedStart": "2021-01-01", "plannedEnd": "2024-12-31",
+        "recipientCountries": [{"country": "KAZ", "percentage": 60},
+                               {"country": "UZB", "percentage": 40}]});
+    let data = app
+        .ok(
+            "mutation($i: CreateEngagementInput!) { createEngagement(input: $i) { id } }",
+            json!({ "i": merged(base, input) }),
+            Some(admin),
+        )
+        .await;
+    let id = data["createEngagement"]["id"].as_str().unwrap().to_string();
+    let identifier = format!("XX-UNODC-DEMO-ENG-{}", number(&id));
+    (id, identifier)
+}
+
+/// An outcome of `engagement` with one indicator ("officers trained", summed, by sex) with
+/// `input` merged in; returns the result's and the indicator's ids.
+async fn api_indicator(
+    app: &TestApp,
+    admin: &str,
+    engagement: &str,
+    input: Value,
+) -> (String, String) {
+    let data = app
+        .ok(
+            "mutation($i: CreateResultInput!) { createResult(input: $i) { id } }",
+            json!({"i": {"engagement": engagement, "type": "2", "title": "Safer prisons"}}),
+            Some(admin),
+        )
+        .await;
+    let result = data["createResult"]["id"].as_str().unwrap().to_string();
+    let base = json!({"result": result, "code": "GLOZ85-KZU-1",
+        "title": "Number of prison officers trained", "measure": "UNIT", "aggregation": "SUM",
+        "dimensions": [{"name": "sex", "values": ["female", "male"]}]});
+    let data = app
+        .ok(
+            "mutation($i: CreateIndicatorInput!) { createIndicator(input: $i) { id } }",
+            json!({ "i": merged(base, input) }),
+            Some(admin),
+        )
+        .await;
+    (
+        result,
+        data["createIndicator"]["id"].as_str().unwrap().to_string(),
+    )
+}
+
+/// Records (`recordIndicatorActual`) or sets (`setIndicatorTarget`) a 2021 value.
+async fn api_value(app: &TestApp, admin: &str, mutation: &str, input: Value) {
+    let base = json!({"periodStart": "2021-01-01", "periodEnd": "2021-12-31"});
+    app.ok(
+        &format!("mutation($i: IndicatorValueInput!) {{ {mutation}(input: $i) {{ id }} }}"),
+        json!({ "i": merged(base, input) }),
+        Some(admin),
+    )
+    .await;
+}
+
+on_both_engines!(
+    an_engagement_without_a_description_is_described_by_its_title,
+    |app: TestApp| async move {
+        let admin = api_programme(&app).await;
+        let (_, identifier) = api_engagement(
+            &app,
+            &admin,
+            json!({"title": "Prisons & \"probation\" <reform>", "description": null}),
+        )
+        .await;
+        let xml = exported(export(&app, "", Some(&admin)).await);
+        xmllint(&xml, true);
+        let a = compact(activity(&xml, &identifier));
+        assert_eq!(a.matches("<description").count(), 1, "{a}");
+        assert!(
+            a.contains(
+                "<description type=\"1\"><narrative>Prisons &amp; &quot;probation&quot; \
+                 &lt;reform&gt;</narrative></description>"
+            ),
+            "{a}"
+        );
+
+        // Objectives alone are a description of their own; the title does not stand in then.
+        let (_, with_objectives) = api_engagement(
+            &app,
+            &admin,
+            json!({"description": null, "objectives": "Fewer people held"}),
+        )
+        .await;
+        let xml = exported(export(&app, "", Some(&admin)).await);
+        xmllint(&xml, true);
+        let a = compact(activity(&xml, &with_objectives));
+        assert_eq!(a.matches("<description").count(), 1, "{a}");
+        assert!(
+            a.contains("<description type=\"2\"><narrative>Fewer people held</narrative>"),
+            "{a}"
+        );
+    }
+);
+
+on_both_engines!(
+    values_by_country_carry_the_country_as_a_dimension,
+    |app: TestApp| async move {
+        let admin = api_programme(&app).await;
+        let (engagement, identifier) = api_engagement(&app, &admin, json!({})).await;
+        let (_, indicator) = api_indicator(&app, &admin, &engagement, json!({})).await;
+        let value =
+            |v: f64, extra: Value| merged(json!({"indicator": indicator, "value": v}), extra);
+        let target = "setIndicatorTarget";
+        let actual = "recordIndicatorActual";
+        api_value(&app, &admin, target, value(60.0, json!({}))).await;
+        api_value(&app, &admin, actual, value(50.0, json!({}))).await;
+        api_value(&app, &admin, actual, value(20.0, json!({"country": "UZB"}))).await;
+        api_value(&app, &admin, actual, value(30.0, json!({"country": "KAZ"}))).await;
+        let female = json!({"country": "KAZ", "dimension": {"name": "sex", "value": "female"}});
+        api_value(&app, &admin, actual, value(12.0, female)).await;
+        let male = json!({"dimension": {"name": "sex", "value": "male"}});
+        api_value(&app, &admin, actual, value(35.0, male)).await;
+
+        let xml = exported(export(&app, "", Some(&admin)).await);
+        xmllint(&xml, true);
+        let a = compact(activity(&xml, &identifier));
+        let period = &a[a.find("<period>").unwrap()..a.find("</period>").unwrap()];
+        // One period; the whole engagement's figures carry no country, each country's its own.
+        assert_eq!(a.matches("<period>").count(), 1, "{a}");
+        assert_eq!(
+            period,
+            "<period><period-start iso-date=\"2021-01-01\"/><period-end iso-date=\"2021-12-31\"/>\
+             <target value=\"60\"></target>\
+             <actual value=\"50\"></actual>\
+             <actual value=\"35\"><dimension name=\"sex\" value=\"male\"/></actual>\
+             <actual value=\"30\"><dimension name=\"country\" value=\"KAZ\"/></actual>\
+             <actual value=\"12\"><dimension name=\"country\" value=\"KAZ\"/>\
+             <dimension name=\"sex\" value=\"female\"/></actual>\
+             <actual value=\"20\"><dimension name=\"country\" value=\"UZB\"/></actual>"
+        );
+    }
+);
+
+on_both_engines!(
+    a_change_to_results_moves_the_activity_last_updated_datetime,
+    |app: TestApp| async move {
+        let admin = api_programme(&app).await;
+        let (engagement, identifier) = api_engagement(&app, &admin, json!({})).await;
+        let (result, indicator) = api_indicator(&app, &admin, &engagement, json!({})).await;
+        let stamp = || async {
+            let xml = exported(export(&app, "", Some(&admin)).await);
+            xmllint(&xml, true);
+            last_updated(activity(&xml, &identifier))
+        };
+        // Timestamps carry microseconds, so any write after an export is later than it shows.
+        let mut before = stamp().await;
+        let (engagement_updated,): (String,) =
+            sqlx::query_as("select updated_at from engagements where id = $1")
+                .bind(number(&engagement))
+                .fetch_one(app.db.pool())
+                .await
+                .unwrap();
+        assert!(
+            before > engagement_updated,
+            "the result made after the engagement counts"
+        );
+
+        api_value(
+            &app,
+            &admin,
+            "recordIndicatorActual",
+            json!({"indicator": indicator, "value": 5}),
+        )
+        .await;
+        let after = stamp().await;
+        assert!(after > before, "recording an actual: {before} then {after}");
+        before = after;
+
+        app.ok(
+            "mutation($id: ID!, $i: UpdateResultInput!) { \
+             updateResult(id: $id, version: 1, input: $i) { id } }",
+            json!({"id": result, "i": {"title": "Safer, better run prisons"}}),
+            Some(&admin),
+        )
+        .await;
+        let after = stamp().await;
+        assert!(after > before, "updating the result: {before} then {after}");
+        before = after;
+
+        // Archiving the indicator takes it (and so the result) out of the file: a change too.
+        app.ok(
+            "mutation($id: ID!) { archive(id: $id, version: 1) { version } }",
+            json!({ "id": indicator }),
+            Some(&admin),
+        )
+        .await;
+        let xml = exported(export(&app, "", Some(&admin)).await);
+        let a = activity(&xml, &identifier);
+        assert!(!a.contains("<result "), "{a}");
+        let after = last_updated(a);
+        assert!(
+            after > before,
+            "archiving the indicator: {before} then {after}"
+        );
+    }
+);
+
+on_both_engines!(
+    an_indicator_names_its_sdg_indicator_as_a_reference,
+    |app: TestApp| async move {
+        let admin = api_programme(&app).await;
+        let (engagement, identifier) = api_engagement(&app, &admin, json!({})).await;
+        api_indicator(
+            &app,
+            &admin,
+            &engagement,
+            json!({"sdgIndicator": "16.3.2", "description": "Trained for a week or more",
+                   "baseline": {"year": 2020, "value": 0}}),
+        )
+        .await;
+        let xml = exported(export(&app, "", Some(&admin)).await);
+        xmllint(&xml, true);
+        let a = compact(activity(&xml, &identifier));
+        // IndicatorVocabulary 9: UN SDG indicators; the schema puts it before the baseline.
+        assert!(
+            a.contains(
+                "<narrative>Trained for a week or more</narrative></description>\
+                 <reference vocabulary=\"9\" code=\"16.3.2\"/><baseline year=\"2020\""
+            ),
+            "{a}"
+        );
     }
 );

@@ -37,6 +37,8 @@ pub struct IndicatorRow {
     pub measure: String,
     pub ascending: Flag,
     pub aggregation: String,
+    /// The UN SDG indicator it reports against, e.g. "16.3.2".
+    pub sdg_indicator: Option<String>,
     pub baseline_year: Option<i64>,
     pub baseline_date: Option<String>,
     pub baseline_value: Option<f64>,
@@ -67,6 +69,9 @@ pub struct Details {
     pub results: HashMap<i64, Vec<ResultRow>>,
     pub indicators: HashMap<i64, Vec<IndicatorRow>>,
     pub values: HashMap<i64, Vec<ValueRow>>,
+    /// Per engagement, the latest write to anything its activity shows besides the
+    /// engagement's own row; absent when there is none.
+    pub changed_at: HashMap<i64, String>,
 }
 
 /// A page of live engagements the caller may read, in start order after the keyset `after`
@@ -144,8 +149,8 @@ pub async fn details(pool: &AnyPool, scope: &Scope, ids: &[i64]) -> AppResult<De
 
     let mut sql = Sql::new(
         "select i.id, i.result_id, i.title, i.description, i.measure, i.ascending, \
-         i.aggregation, i.baseline_year, i.baseline_date, i.baseline_value, i.baseline_comment \
-         from indicators i where i.archived_at is null and i.result_id in ",
+         i.aggregation, i.sdg_indicator, i.baseline_year, i.baseline_date, i.baseline_value, \
+         i.baseline_comment from indicators i where i.archived_at is null and i.result_id in ",
     );
     sql.bind_list(&result_ids)
         .append(&scope.indicators("i.id"))
@@ -168,5 +173,47 @@ pub async fn details(pool: &AnyPool, scope: &Scope, ids: &[i64]) -> AppResult<De
     for v in sql.query_as::<ValueRow>().fetch_all(pool).await? {
         d.values.entry(v.indicator_id).or_default().push(v);
     }
+    d.changed_at = changed_at(pool, ids).await?;
     Ok(d)
+}
+
+/// Per engagement, the latest `updated_at` of its results, their indicators and values, its
+/// documents and its organisations, in one statement.
+///
+/// Archived results, indicators and documents count too: archiving writes `updated_at`, and a
+/// record leaving the activity is a change its readers must see as much as one arriving. The
+/// engagement row itself is left out, as the caller has it. No scope is applied: the page holds
+/// only engagements the caller may read, and all of this belongs to them. Timestamps are stored
+/// as RFC 3339 text in UTC with microseconds on both engines (`storage::timestamp`), so the
+/// greatest text is the latest time.
+async fn changed_at(pool: &AnyPool, ids: &[i64]) -> AppResult<HashMap<i64, String>> {
+    let mut sql = Sql::new(
+        "select engagement_id, max(changed_at) from (\
+         select r.engagement_id, r.updated_at as changed_at from results r \
+         where r.engagement_id in ",
+    );
+    sql.bind_list(ids).push(
+        " union all select r.engagement_id, i.updated_at from indicators i \
+         join results r on r.id = i.result_id where r.engagement_id in ",
+    );
+    sql.bind_list(ids).push(
+        " union all select r.engagement_id, v.updated_at from indicator_values v \
+         join indicators i on i.id = v.indicator_id join results r on r.id = i.result_id \
+         where r.engagement_id in ",
+    );
+    sql.bind_list(ids).push(
+        " union all select l.engagement_id, d.updated_at from engagement_documents l \
+         join documents d on d.id = l.document_id where l.engagement_id in ",
+    );
+    sql.bind_list(ids).push(
+        " union all select l.engagement_id, o.updated_at from engagement_organisations l \
+         join organisations o on o.id = l.organisation_id where l.engagement_id in ",
+    );
+    sql.bind_list(ids).push(") t group by engagement_id");
+    Ok(sql
+        .query_as::<(i64, String)>()
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .collect())
 }

@@ -35,11 +35,17 @@ pub fn activity(e: &EngagementRow, d: &Details, org: &ReportingOrg) -> String {
         .first()
         .map(|b| b.currency.as_str())
         .unwrap_or("USD");
+    // Consumers fetch an activity again when this moves, so a new actual or a changed result
+    // must move it as much as an edit to the engagement itself.
+    let updated = match d.changed_at.get(&e.id) {
+        Some(at) if *at > e.updated_at => at,
+        _ => &e.updated_at,
+    };
     let mut w = XmlWriter::at_depth(1);
     w.open(
         "iati-activity",
         &[
-            ("last-updated-datetime", &e.updated_at),
+            ("last-updated-datetime", updated),
             ("xml:lang", "en"),
             ("default-currency", currency),
         ],
@@ -51,10 +57,16 @@ pub fn activity(e: &EngagementRow, d: &Details, org: &ReportingOrg) -> String {
         &org.name,
     );
     w.narrative("title", &[], &e.title);
-    if !e.description.trim().is_empty() {
+    let has_description = !e.description.trim().is_empty();
+    let has_objectives = !e.objectives.trim().is_empty();
+    if has_description {
         w.narrative("description", &[("type", "1")], &e.description);
+    } else if !has_objectives {
+        // IATI requires a description, and the API lets an engagement have neither a
+        // description nor objectives: it is then published with its title as its description.
+        w.narrative("description", &[("type", "1")], &e.title);
     }
-    if !e.objectives.trim().is_empty() {
+    if has_objectives {
         w.narrative("description", &[("type", "2")], &e.objectives);
     }
     participants(&mut w, c, d, org);
@@ -236,6 +248,10 @@ fn indicator(w: &mut XmlWriter, i: &IndicatorRow, values: &[ValueRow]) {
     if !i.description.trim().is_empty() {
         w.narrative("description", &[], &i.description);
     }
+    if let Some(sdg) = i.sdg_indicator.as_deref().filter(|s| !s.trim().is_empty()) {
+        // IndicatorVocabulary 9: UN Sustainable Development Goal indicators such as 16.3.2.
+        w.empty("reference", &[("vocabulary", "9"), ("code", sdg)]);
+    }
     let year = i.baseline_year.map(|y| y.to_string()).or_else(|| {
         i.baseline_date
             .as_deref()
@@ -279,32 +295,32 @@ fn indicator(w: &mut XmlWriter, i: &IndicatorRow, values: &[ValueRow]) {
     w.close("indicator");
 }
 
-/// A `target` or `actual`: its value, disaggregation and comment (which names the country, as
-/// IATI result locations refer to activity locations this record does not have).
+/// A `target` or `actual`: its value, disaggregation and comment.
+///
+/// A value recorded for one country is a disaggregation of the engagement's figure, so it says
+/// so with a country dimension (ISO 3166-1 alpha-3); a reader who sums the values of a period
+/// without looking at dimensions would otherwise count it twice. Its other dimension, if any,
+/// follows. (IATI result locations would refer to activity locations, which this record lacks.)
 fn observation(w: &mut XmlWriter, v: &ValueRow, qualitative: bool) {
     let value = v.value.filter(|_| !qualitative).map(number);
     let attrs: Vec<(&str, &str)> = value.iter().map(|n| ("value", n.as_str())).collect();
-    let mut comment = Vec::new();
-    if let Some(c) = &v.country_iso3 {
-        comment.push(format!("Country: {c}"));
-    }
-    if !v.comment.trim().is_empty() {
-        comment.push(v.comment.clone());
-    }
     let element = if v.kind == "target" {
         "target"
     } else {
         "actual"
     };
     w.open(element, &attrs);
+    if let Some(c) = &v.country_iso3 {
+        w.empty("dimension", &[("name", "country"), ("value", c)]);
+    }
     if !v.dimension_name.is_empty() {
         w.empty(
             "dimension",
             &[("name", &v.dimension_name), ("value", &v.dimension_value)],
         );
     }
-    if !comment.is_empty() {
-        w.narrative("comment", &[], &comment.join(". "));
+    if !v.comment.trim().is_empty() {
+        w.narrative("comment", &[], &v.comment);
     }
     w.close(element);
 }
