@@ -220,6 +220,16 @@ on_both_engines!(
                 "negative",
             ),
             (
+                json!({"participants": {"total": 9_223_372_036_854_775_807_i64, "female": 0}}),
+                "input.participants.total",
+                "at most 1000000",
+            ),
+            (
+                json!({"participants": {"total": 30, "male": 3_000_000_000_i64}}),
+                "input.participants.male",
+                "at most 1000000",
+            ),
+            (
                 json!({"endDate": "2021-02-28"}),
                 "input.endDate",
                 "before the start date",
@@ -645,6 +655,63 @@ on_both_engines!(
             )
             .await;
         assert_eq!(ids(&data["activities"]), vec![kaz["id"].as_str().unwrap()]);
+    }
+);
+
+on_both_engines!(
+    recipients_cannot_change_away_from_where_activities_were_recorded,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        log(
+            &app,
+            &w.admin,
+            training(&w.kaz_uzb, "UZB", "2021-03-01", "2021-03-05"),
+        )
+        .await;
+        let update = "mutation($id: ID!, $v: Int!, $i: UpdateEngagementInput!) { \
+            updateEngagement(id: $id, version: $v, input: $i) { version } }";
+        let before = written(&app).await;
+        let e = app
+            .err(
+                update,
+                json!({"id": w.kaz_uzb, "v": 1,
+                       "i": {"recipientCountries": [{"country": "KAZ", "percentage": 100}]}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(
+            e.field.as_deref(),
+            Some("input.recipientCountries"),
+            "{e:?}"
+        );
+        assert!(e.message.contains("UZB"), "{e:?}");
+        // Nor to a region that does not hold Uzbekistan.
+        let e = app
+            .err(
+                update,
+                json!({"id": w.kaz_uzb, "v": 1,
+                       "i": {"recipientCountries": [], "recipientRegion": "011"}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.field.as_deref(), Some("input.recipientRegion"), "{e:?}");
+        assert_eq!(written(&app).await, before, "refused updates wrote nothing");
+        // A region that holds it, or countries that keep it, are fine.
+        app.ok(
+            update,
+            json!({"id": w.kaz_uzb, "v": 1,
+                   "i": {"recipientCountries": [], "recipientRegion": "143"}}),
+            Some(&w.admin),
+        )
+        .await;
+        app.ok(
+            update,
+            json!({"id": w.kaz_uzb, "v": 2,
+                   "i": {"recipientCountries": [{"country": "UZB", "percentage": 100}],
+                         "recipientRegion": null}}),
+            Some(&w.admin),
+        )
+        .await;
     }
 );
 

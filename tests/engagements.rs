@@ -175,6 +175,27 @@ on_both_engines!(
         assert_eq!(e.field.as_deref(), Some("input.budgets[0].periodEnd"));
         let mut bad = engagement(
             &w,
+            "Huge budget",
+            json!([{"country": "TUN", "percentage": 100}]),
+            &w.norway,
+        );
+        bad["i"]["budgets"][0]["amount"] = json!(1e308);
+        let e = app.err(CREATE_ENG, bad, Some(&w.admin)).await;
+        assert_eq!(e.field.as_deref(), Some("input.budgets[0].amount"));
+        // IATI needs shares of exactly 100: three thirds written to three places are 99.999.
+        let thirds = json!([{"country": "KAZ", "percentage": 33.333},
+            {"country": "UZB", "percentage": 33.333}, {"country": "TJK", "percentage": 33.333}]);
+        let e = app
+            .err(
+                CREATE_ENG,
+                engagement(&w, "Thirds", thirds, &w.norway),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.field.as_deref(), Some("input.recipientCountries"));
+        assert!(e.message.contains("not 99.999"), "{}", e.message);
+        let mut bad = engagement(
+            &w,
             "Unknown code",
             json!([{"country": "TUN", "percentage": 100}]),
             &w.norway,
@@ -301,6 +322,17 @@ on_both_engines!(
         assert_eq!(data["live"]["totalCount"], 0);
         assert_eq!(data["all"]["totalCount"], 1);
         assert!(data["all"]["nodes"][0]["archivedAt"].is_string());
+        let e = app
+            .err(
+                UPDATE_ENG,
+                json!({"id": id, "v": v + 1, "i": {"title": "After"}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(
+            e.code, "CONFLICT",
+            "an archived engagement is not changed: {e:?}"
+        );
         let log = app.ok("query($id: ID!) { auditLog(entityId: $id) { totalCount nodes { action actor before after } } }", json!({"id": id}), Some(&w.admin)).await;
         assert_eq!(log["auditLog"]["totalCount"], 2);
         assert_eq!(log["auditLog"]["nodes"][0]["action"], "archive");

@@ -106,6 +106,11 @@ pub async fn update(
     let before = store::find(&mut *tx, id)
         .await?
         .ok_or_else(|| AppError::not_found(format!("Document {id}")))?;
+    if before.archived_at.is_some() {
+        return Err(AppError::conflict(format!(
+            "Document {id} is archived; it cannot be changed"
+        )));
+    }
     if !store::update(&mut tx, id, version, &fields(&v)).await? {
         return Err(stale(Kind::Document, id, before.version, version));
     }

@@ -326,7 +326,7 @@ async fn validate_draft(
                 "a budget period may not be longer than one year",
             ));
         }
-        let amount = validate::finite(&format!("{field}.amount"), b.amount)?;
+        let amount = validate::magnitude(&format!("{field}.amount"), b.amount)?;
         if amount < 0.0 {
             return Err(AppError::bad_input(
                 &format!("{field}.amount"),
@@ -487,6 +487,11 @@ pub async fn update(
             "cannot change once set",
         ));
     }
+    if before.archived_at.is_some() {
+        return Err(AppError::conflict(format!(
+            "Engagement {id} is archived; it cannot be changed"
+        )));
+    }
     if before.iati_identifier.is_some() && matches!(p.iati_identifier, Change::Clear) {
         return Err(AppError::bad_input(
             "input.iatiIdentifier",
@@ -550,6 +555,30 @@ pub async fn update(
     let (fields, children, programme) = validate_draft(db, viewer, draft).await?;
     require_write(viewer, Kind::Engagement, &owners(&programme, &children))?;
     require_unique_identifier(db, fields.iati_identifier.as_deref(), Some(id)).await?;
+    // An activity's country is one of its engagement's (or inside its region): the recipients
+    // may change only where nothing recorded would be left outside them.
+    let kept: Vec<String> = children
+        .countries
+        .iter()
+        .map(|c| c.country_iso3.clone())
+        .collect();
+    let region = fields.recipient_region_code.as_deref();
+    let stranded = store::places_in_use_outside(db.pool(), id, &kept, region).await?;
+    if !stranded.is_empty() {
+        let field = if region.is_some() {
+            "input.recipientRegion"
+        } else {
+            "input.recipientCountries"
+        };
+        return Err(AppError::bad_input(
+            field,
+            &format!(
+                "would leave out {}, where activities or indicator values of this engagement \
+                 are recorded; move or archive them first",
+                stranded.join(", ")
+            ),
+        ));
+    }
     let mut tx = db.begin().await?;
     if !store::update(&mut tx, id, version, &fields).await? {
         return Err(stale(Kind::Engagement, id, before.version, version));

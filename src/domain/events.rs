@@ -236,6 +236,11 @@ pub async fn update(
         let mut conn = db.pool().acquire().await?;
         snapshot(&mut conn, id).await?.ok_or_else(not_found)?
     };
+    if before.event.archived_at.is_some() {
+        return Err(AppError::conflict(format!(
+            "Event {id} is archived; it cannot be changed"
+        )));
+    }
     let v = validate_patch(db, viewer, Some(&before.event), p).await?;
     if v.programmes.is_some() || v.engagements.is_some() {
         let programmes = match &v.programmes {

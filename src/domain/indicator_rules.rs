@@ -137,7 +137,7 @@ pub fn check_value(
             &format!("is required for {} indicator", m.describe()),
         )),
         (m, Some(v)) => {
-            validate::finite(value_field, v)?;
+            validate::magnitude(value_field, v)?;
             if m == Measure::Percentage && !(0.0..=100.0).contains(&v) {
                 return Err(AppError::bad_input(
                     value_field,

@@ -285,6 +285,11 @@ pub async fn update(
         let mut conn = db.pool().acquire().await?;
         snapshot(&mut conn, id).await?.ok_or_else(not_found)?
     };
+    if before.lesson.archived_at.is_some() {
+        return Err(AppError::conflict(format!(
+            "Lesson {id} is archived; it cannot be changed"
+        )));
+    }
     let changes_source = p
         .source
         .is_some_and(|s| Some(s) != LessonSource::of(&before.lesson));

@@ -73,6 +73,38 @@ pub fn non_negative(field: &str, value: i64) -> AppResult<i64> {
     Ok(value)
 }
 
+/// The most people one activity or event may count: more than any training or conference
+/// gathers, and small enough that a million records of it add up without overflow.
+pub const MAX_HEADCOUNT: i64 = 1_000_000;
+
+/// A count of people: not negative and at most `MAX_HEADCOUNT`.
+pub fn headcount(field: &str, value: i64) -> AppResult<i64> {
+    non_negative(field, value)?;
+    if value > MAX_HEADCOUNT {
+        return Err(AppError::bad_input(
+            field,
+            &format!("must be at most {MAX_HEADCOUNT} people"),
+        ));
+    }
+    Ok(value)
+}
+
+/// The largest amount or indicator value taken (a thousand billion): beyond any budget line or
+/// measure here, and far enough from the floating-point limit that totals stay finite.
+pub const MAX_MAGNITUDE: f64 = 1e12;
+
+/// A finite number no further from zero than `MAX_MAGNITUDE`.
+pub fn magnitude(field: &str, value: f64) -> AppResult<f64> {
+    let value = finite(field, value)?;
+    if value.abs() > MAX_MAGNITUDE {
+        return Err(AppError::bad_input(
+            field,
+            "must be between -1000000000000 and 1000000000000",
+        ));
+    }
+    Ok(value)
+}
+
 /// A percentage share: more than 0, at most 100.
 pub fn percentage(field: &str, value: f64) -> AppResult<f64> {
     if !value.is_finite() || value <= 0.0 || value > 100.0 {
@@ -84,20 +116,20 @@ pub fn percentage(field: &str, value: f64) -> AppResult<f64> {
     Ok(value)
 }
 
-/// Shares that must add up to 100 (within a rounding tolerance of 0.01).
+/// Shares that must add up to exactly 100, as IATI requires of recipient countries and
+/// sectors. Each share counts to the millionth (the precision the IATI export writes), so
+/// 33.33 + 33.33 + 33.34 is 100 and three times 33.333 is not.
 pub fn sums_to_hundred(field: &str, values: &[f64]) -> AppResult<()> {
-    let total: f64 = values.iter().sum();
-    if (total - 100.0).abs() > 0.01 {
+    let millionths: i64 = values.iter().map(|v| (v * 1e6).round() as i64).sum();
+    if millionths != 100_000_000 {
+        let total = format!("{}.{:06}", millionths / 1_000_000, millionths % 1_000_000);
+        let total = total.trim_end_matches('0').trim_end_matches('.');
         return Err(AppError::bad_input(
             field,
-            &format!("percentages must sum to 100, not {}", round2(total)),
+            &format!("percentages must add up to exactly 100, not {total}"),
         ));
     }
     Ok(())
-}
-
-fn round2(v: f64) -> f64 {
-    (v * 100.0).round() / 100.0
 }
 
 /// A finite number (no NaN or infinity).
@@ -176,6 +208,10 @@ mod tests {
         assert!(percentage("p", f64::NAN).is_err());
         assert!(sums_to_hundred("c", &[33.33, 33.33, 33.34]).is_ok());
         assert!(sums_to_hundred("c", &[50.0, 40.0]).is_err());
+        let e = sums_to_hundred("c", &[33.333, 33.333, 33.333]).unwrap_err();
+        assert!(e.client_message().contains("not 99.999"), "{e:?}");
+        assert!(sums_to_hundred("c", &[33.3333333, 33.3333333, 33.3333334]).is_err());
+        assert!(sums_to_hundred("c", &[12.5, 87.5]).is_ok());
     }
 
     #[test]

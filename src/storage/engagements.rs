@@ -595,3 +595,44 @@ pub async fn replace_children(tx: &mut super::Tx, id: i64, c: &Children) -> AppR
     )
     .await
 }
+
+/// The countries where the engagement's live activities, or the per-country values of its live
+/// indicators, lie outside `countries` and the region `region`: what a change of its recipients
+/// would strand.
+pub async fn places_in_use_outside<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    id: i64,
+    countries: &[String],
+    region: Option<&str>,
+) -> AppResult<Vec<String>> {
+    let outside = |column: &str| {
+        let mut sql = Sql::new("");
+        if !countries.is_empty() {
+            sql.push(" and ").push(column).push(" not in ");
+            sql.bind_list(countries);
+        }
+        if let Some(code) = region {
+            sql.push(" and not (")
+                .append(&super::geography::Area::Region(code.to_string()).contains(column))
+                .push(")");
+        }
+        sql
+    };
+    let mut sql = Sql::new(
+        "select a.country_iso3 from activities a where a.archived_at is null \
+         and a.engagement_id = ",
+    );
+    sql.bind(id)
+        .append(&outside("a.country_iso3"))
+        .push(
+            " union select v.country_iso3 from indicator_values v \
+             join indicators i on i.id = v.indicator_id join results r on r.id = i.result_id \
+             where v.country_iso3 is not null and i.archived_at is null \
+             and r.archived_at is null and r.engagement_id = ",
+        )
+        .bind(id)
+        .append(&outside("v.country_iso3"))
+        .push(" order by 1");
+    let rows: Vec<(String,)> = sql.query_as().fetch_all(ex).await?;
+    Ok(rows.into_iter().map(|(c,)| c).collect())
+}

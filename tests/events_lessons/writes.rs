@@ -259,5 +259,22 @@ on_both_engines!(
             ),
             (Some(1), Some(2))
         );
+        // And they are no longer changed.
+        let e = app
+            .err(
+                UPDATE_EVENT,
+                json!({ "id": id, "v": 3, "i": {"title": "After"} }),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.code, "CONFLICT", "{e:?}");
+        let e = app
+            .err(
+                UPDATE_LESSON,
+                json!({ "id": lesson, "v": 3, "i": {"title": "After"} }),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.code, "CONFLICT", "{e:?}");
     }
 );

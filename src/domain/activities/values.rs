@@ -66,12 +66,12 @@ pub struct Participants {
 }
 
 impl Participants {
-    /// Checks counts given at `field` (e.g. `input.participants`): none negative, and the parts
-    /// never exceed the total.
+    /// Checks counts given at `field` (e.g. `input.participants`): none negative or beyond
+    /// `validate::MAX_HEADCOUNT`, and the parts never exceed the total.
     pub fn parse(field: &str, total: i64, female: i64, male: i64) -> AppResult<Participants> {
-        validate::non_negative(&format!("{field}.total"), total)?;
-        validate::non_negative(&format!("{field}.female"), female)?;
-        validate::non_negative(&format!("{field}.male"), male)?;
+        validate::headcount(&format!("{field}.total"), total)?;
+        validate::headcount(&format!("{field}.female"), female)?;
+        validate::headcount(&format!("{field}.male"), male)?;
         if female + male > total {
             // Name the part that cannot fit on its own, else the first one.
             let part = if male > total && female <= total {

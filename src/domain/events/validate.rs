@@ -132,7 +132,7 @@ pub(super) async fn validate_patch(
         None => before.map(|b| b.summary.clone()).unwrap_or_default(),
     };
     let participant_count = match p.participant_count {
-        Some(n) => Some(validate::non_negative("input.participantCount", n)?),
+        Some(n) => Some(validate::headcount("input.participantCount", n)?),
         None => before.and_then(|b| b.participant_count),
     };
     let organisers = match p.co_organisers {
