@@ -716,6 +716,36 @@ on_both_engines!(
 );
 
 on_both_engines!(
+    any_record_is_found_by_its_global_id_within_what_the_caller_may_see,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let a = log(
+            &app,
+            &w.admin,
+            training(&w.idn, "IDN", "2021-03-01", "2021-03-05"),
+        )
+        .await;
+        let node = "query($id: ID!) { node(id: $id) { id __typename \
+            ... on Engagement { title } ... on Activity { title } } }";
+        let data = app.ok(node, json!({"id": w.idn}), Some(&w.admin)).await;
+        assert_eq!(data["node"]["__typename"], "Engagement");
+        assert_eq!(data["node"]["title"], "Indonesia");
+        let data = app.ok(node, json!({"id": a["id"]}), Some(&w.admin)).await;
+        assert_eq!(data["node"]["title"], "Training in IDN from 2021-03-01");
+        let data = app
+            .ok(node, json!({"id": "Engagement:9999"}), Some(&w.admin))
+            .await;
+        assert!(data["node"].is_null());
+        // Norway funds Central Asia only: Indonesia is not there for it.
+        let donor = app.token(Role::Donor).organisation(w.norway).create().await;
+        let data = app.ok(node, json!({"id": w.idn}), Some(&donor)).await;
+        assert!(data["node"].is_null(), "{data}");
+        let data = app.ok(node, json!({"id": w.kaz_uzb}), Some(&donor)).await;
+        assert_eq!(data["node"]["title"], "Central Asia");
+    }
+);
+
+on_both_engines!(
     lists_by_region_hold_the_engagements_the_summary_counts,
     |app: TestApp| async move {
         let w = world(&app).await;

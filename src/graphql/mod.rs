@@ -50,6 +50,7 @@ pub struct Query(
     reports::ReportQuery,
     progress::ProgressQuery,
     portfolio::PortfolioQuery,
+    node::NodeQuery,
 );
 
 /// Every root mutation field.
