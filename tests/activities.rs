@@ -746,6 +746,48 @@ on_both_engines!(
 );
 
 on_both_engines!(
+    null_empties_a_text_that_may_be_empty_and_absence_keeps_it,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let a = log(
+            &app,
+            &w.admin,
+            training(&w.idn, "IDN", "2021-03-01", "2021-03-05"),
+        )
+        .await;
+        let data = app
+            .ok(
+                "mutation($id: ID!) { updateActivity(id: $id, version: 1, \
+                 input: {targetGroup: null, title: \"Renamed\"}) { title targetGroup } }",
+                json!({"id": a["id"]}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(data["updateActivity"]["targetGroup"], "");
+        assert_eq!(data["updateActivity"]["title"], "Renamed");
+        let data = app
+            .ok(
+                "mutation($id: ID!) { u: updateEngagement(id: $id, version: 1, \
+                 input: {description: \"Said\"}) { version } }",
+                json!({"id": w.idn}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(data["u"]["version"], 2);
+        let data = app
+            .ok(
+                "mutation($id: ID!) { u: updateEngagement(id: $id, version: 2, \
+                 input: {description: null}) { title description } }",
+                json!({"id": w.idn}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(data["u"]["description"], "");
+        assert_eq!(data["u"]["title"], "Indonesia");
+    }
+);
+
+on_both_engines!(
     lists_by_region_hold_the_engagements_the_summary_counts,
     |app: TestApp| async move {
         let w = world(&app).await;

@@ -10,10 +10,11 @@ pub use loaders::{
     activities_of_engagement, activity_count_of,
 };
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
 use super::context::Ctx;
 use super::documents::linked;
+use super::engagement_inputs::clearable;
 use super::geography::load_country;
 use super::ids::{global_id, parse};
 use super::pagination::{Page, PageRequest, TotalCount, page};
@@ -272,14 +273,14 @@ pub struct UpdateActivityInput {
     pub end_date: Option<String>,
     /// Country (ISO3, ISO2 or M49).
     pub country: Option<String>,
-    /// Where in the country.
-    pub place: Option<String>,
+    /// Where in the country; null empties it.
+    pub place: MaybeUndefined<String>,
     /// How many took part, by sex (all three counts are replaced).
     pub participants: Option<ParticipantsInput>,
-    /// Who it was for.
-    pub target_group: Option<String>,
-    /// What was done.
-    pub description: Option<String>,
+    /// Who it was for; null empties it.
+    pub target_group: MaybeUndefined<String>,
+    /// What was done; null empties it.
+    pub description: MaybeUndefined<String>,
     /// Results it contributes to (replaces the current list).
     pub results: Option<Vec<ID>>,
     /// Documents about it (replaces the current list).
@@ -343,10 +344,10 @@ impl ActivityMutation {
             start_date: input.start_date,
             end_date: input.end_date,
             country: input.country,
-            place: input.place,
+            place: clearable(input.place),
             participants: counts(input.participants),
-            target_group: input.target_group,
-            description: input.description,
+            target_group: clearable(input.target_group),
+            description: clearable(input.description),
             results: ids("input.results", "Result", input.results)?,
             documents: ids("input.documents", "Document", input.documents)?,
         };

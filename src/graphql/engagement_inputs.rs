@@ -107,10 +107,10 @@ pub struct UpdateEngagementInput {
     pub programme: Option<String>,
     /// Title.
     pub title: Option<String>,
-    /// What the engagement does.
-    pub description: Option<String>,
-    /// What it sets out to achieve.
-    pub objectives: Option<String>,
+    /// What the engagement does; null empties it.
+    pub description: MaybeUndefined<String>,
+    /// What it sets out to achieve; null empties it.
+    pub objectives: MaybeUndefined<String>,
     /// IATI activity identifier: may be set once, never changed.
     pub iati_identifier: MaybeUndefined<String>,
     /// IATI ActivityStatus code.
@@ -146,6 +146,15 @@ fn change(v: MaybeUndefined<String>) -> Change<String> {
         MaybeUndefined::Undefined => Change::Keep,
         MaybeUndefined::Null => Change::Clear,
         MaybeUndefined::Value(v) => Change::Set(v),
+    }
+}
+
+/// A text that may be empty: absent keeps it, `null` empties it.
+pub(crate) fn clearable(v: MaybeUndefined<String>) -> Option<String> {
+    match v {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(String::new()),
+        MaybeUndefined::Value(v) => Some(v),
     }
 }
 
@@ -265,8 +274,8 @@ impl EngagementMutation {
         let mut patch = EngagementPatch {
             programme: input.programme,
             title: input.title,
-            description: input.description,
-            objectives: input.objectives,
+            description: clearable(input.description),
+            objectives: clearable(input.objectives),
             iati_identifier: change(input.iati_identifier),
             status: input.status,
             planned_start: change(input.planned_start),
