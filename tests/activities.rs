@@ -788,6 +788,38 @@ on_both_engines!(
 );
 
 on_both_engines!(
+    a_search_for_a_percent_sign_or_underscore_finds_that_character,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let mut input = json!({"programme": "GLOZ85", "title": "Reach 100% of prisons",
+            "status": "2", "plannedStart": "2019-01-01",
+            "recipientCountries": [{"country": "TUN", "percentage": 100.0}]});
+        let hundred = engagement(&app, &w.admin, input.clone()).await;
+        input["title"] = json!("Prison_staff training");
+        let underscore = engagement(&app, &w.admin, input).await;
+        let search = "query($s: String!) { engagements(filter: {search: $s}) { nodes { id } } \
+            countries(filter: {search: $s}) { totalCount } }";
+        for (text, expected) in [
+            ("%", vec![&hundred]),
+            ("100%", vec![&hundred]),
+            ("_", vec![&underscore]),
+            ("h_1", vec![]),
+        ] {
+            let data = app.ok(search, json!({"s": text}), Some(&w.admin)).await;
+            let found: Vec<&str> = data["engagements"]["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["id"].as_str().unwrap())
+                .collect();
+            let expected: Vec<&str> = expected.iter().map(|s| s.as_str()).collect();
+            assert_eq!(found, expected, "{text}");
+            assert_eq!(data["countries"]["totalCount"], 0, "{text}");
+        }
+    }
+);
+
+on_both_engines!(
     lists_by_region_hold_the_engagements_the_summary_counts,
     |app: TestApp| async move {
         let w = world(&app).await;

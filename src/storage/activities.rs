@@ -179,16 +179,11 @@ fn where_clause(scope: &Scope, f: &ActivityFilter) -> Sql {
         sql.push(" and a.start_date <= ").bind(to);
     }
     if let Some(t) = &f.target_group {
-        sql.push(" and lower(a.target_group) like ")
-            .bind(format!("%{}%", t.to_lowercase()));
+        sql.push(" and ").contains_text(&["a.target_group"], t);
     }
     if let Some(s) = &f.search {
-        let pattern = format!("%{}%", s.to_lowercase());
-        sql.push(" and (lower(a.title) like ")
-            .bind(&pattern)
-            .push(" or lower(a.description) like ")
-            .bind(pattern)
-            .push(")");
+        sql.push(" and ")
+            .contains_text(&["a.title", "a.description"], s);
     }
     sql
 }

@@ -45,12 +45,7 @@ fn where_clause(f: &DocumentFilter) -> Sql {
         sql.push(" and archived_at is null");
     }
     if let Some(s) = &f.search {
-        let pattern = format!("%{}%", s.to_lowercase());
-        sql.push(" and (lower(title) like ")
-            .bind(&pattern)
-            .push(" or lower(publisher) like ")
-            .bind(pattern)
-            .push(")");
+        sql.push(" and ").contains_text(&["title", "publisher"], s);
     }
     if let Some(c) = &f.category {
         sql.push(" and category_code = ").bind(c);

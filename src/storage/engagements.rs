@@ -227,16 +227,13 @@ fn where_clause(scope: &Scope, f: &EngagementFilter) -> Sql {
         sql.push(" and e.active_from <= ").bind(to);
     }
     if let Some(s) = &f.search {
-        let pattern = format!("%{}%", s.to_lowercase());
-        sql.push(" and (lower(e.title) like ")
-            .bind(&pattern)
-            .push(" or lower(e.description) like ")
-            .bind(&pattern)
-            .push(" or lower(e.objectives) like ")
-            .bind(&pattern)
-            .push(" or lower(coalesce(e.iati_identifier, '')) like ")
-            .bind(pattern)
-            .push(")");
+        let columns = [
+            "e.title",
+            "e.description",
+            "e.objectives",
+            "coalesce(e.iati_identifier, '')",
+        ];
+        sql.push(" and ").contains_text(&columns, s);
     }
     sql
 }

@@ -5,7 +5,7 @@ use sqlx::{Any, Executor, FromRow};
 
 use super::geography::Area;
 use super::scope::Scope;
-use super::sql::Sql;
+use super::sql::{Sql, like_pattern};
 use crate::error::AppResult;
 
 mod links;
@@ -82,15 +82,6 @@ pub struct EventFilter {
     pub programme_id: Option<i64>,
     pub engagement_id: Option<i64>,
     pub include_archived: bool,
-}
-
-/// `%word%` with LIKE's wildcards escaped, so a user's `%` or `_` matches itself.
-fn like_pattern(word: &str) -> String {
-    let escaped = word
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 fn where_clause(scope: &Scope, f: &EventFilter) -> Sql {

@@ -160,9 +160,8 @@ impl CountryFilter {
             sql.push(" and ").append(&area.contains("iso3"));
         }
         if let Some(search) = &self.search {
-            let pattern = format!("%{}%", search.to_lowercase());
-            sql.push(" and (lower(name) like ")
-                .bind(&pattern)
+            sql.push(" and (")
+                .contains_text(&["name"], search)
                 .push(" or lower(iso3) = ")
                 .bind(search.to_lowercase())
                 .push(")");

@@ -44,8 +44,8 @@ impl OrganisationFilter {
             sql.push(" and archived_at is null");
         }
         if let Some(search) = &self.search {
-            sql.push(" and (lower(name) like ")
-                .bind(format!("%{}%", search.to_lowercase()))
+            sql.push(" and (")
+                .contains_text(&["name"], search)
                 .push(" or lower(coalesce(iati_ref, '')) = ")
                 .bind(search.to_lowercase())
                 .push(")");

@@ -43,12 +43,7 @@ fn where_clause(scope: &Scope, f: &ProgrammeFilter) -> Sql {
         sql.push(" and archived_at is null");
     }
     if let Some(s) = &f.search {
-        let pattern = format!("%{}%", s.to_lowercase());
-        sql.push(" and (lower(title) like ")
-            .bind(&pattern)
-            .push(" or lower(code) like ")
-            .bind(pattern)
-            .push(")");
+        sql.push(" and ").contains_text(&["title", "code"], s);
     }
     if let Some(t) = &f.thematic_area {
         sql.push(" and lower(thematic_area) = ")

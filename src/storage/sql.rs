@@ -127,6 +127,24 @@ impl Sql {
         self.push(")")
     }
 
+    /// `(lower(c1) like $n escape '\' or lower(c2) like ...)`: any of the columns contains
+    /// `text`, case aside, with LIKE's wildcards in it matching themselves.
+    pub fn contains_text(&mut self, columns: &[&str], text: &str) -> &mut Self {
+        let pattern = like_pattern(&text.to_lowercase());
+        self.push("(");
+        for (i, column) in columns.iter().enumerate() {
+            if i > 0 {
+                self.push(" or ");
+            }
+            self.push("lower(")
+                .push(column)
+                .push(") like ")
+                .bind(pattern.as_str())
+                .push(" escape '\\'");
+        }
+        self.push(")")
+    }
+
     /// Appends another fragment, renumbering its placeholders after ours.
     pub fn append(&mut self, other: &Sql) -> &mut Self {
         let offset = self.binds.len();
@@ -271,6 +289,15 @@ fn renumber(text: &str, offset: usize) -> String {
         }
     }
     out
+}
+
+/// `%text%` with LIKE's wildcards escaped, so a user's `%` or `_` matches itself.
+pub fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
 }
 
 #[cfg(test)]
