@@ -8,7 +8,7 @@ pub use values::{ActivityKind, Participants};
 
 use super::auth::{Role, Viewer};
 use super::geography::country;
-use super::records::{require_write, resolve_documents, stale};
+use super::records::{archived, require_write, resolve_documents, stale};
 use super::{audit, validate};
 use crate::error::{AppError, AppResult};
 use crate::storage::activities::{self as store, ActivityFields, ActivityRow};
@@ -308,9 +308,7 @@ pub async fn update(
     let current = ownership::owners(db.pool(), Kind::Activity, id).await?;
     require_write(viewer, Kind::Activity, &current)?;
     if before.archived_at.is_some() {
-        return Err(AppError::conflict(format!(
-            "Activity {id} is archived; it cannot be changed"
-        )));
+        return Err(archived(Kind::Activity, id));
     }
     let moved = p.engagement.is_some_and(|e| e != before.engagement_id);
     let e = engagement(db, &scope, p.engagement.unwrap_or(before.engagement_id)).await?;

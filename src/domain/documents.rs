@@ -1,7 +1,7 @@
 //! Reference documents.
 
 use super::auth::Viewer;
-use super::records::{require_write, stale};
+use super::records::{archived, require_write, stale};
 use super::{audit, codes, validate};
 use crate::error::{AppError, AppResult};
 use crate::storage::Db;
@@ -107,9 +107,7 @@ pub async fn update(
         .await?
         .ok_or_else(|| AppError::not_found(format!("Document {id}")))?;
     if before.archived_at.is_some() {
-        return Err(AppError::conflict(format!(
-            "Document {id} is archived; it cannot be changed"
-        )));
+        return Err(archived(Kind::Document, id));
     }
     if !store::update(&mut tx, id, version, &fields(&v)).await? {
         return Err(stale(Kind::Document, id, before.version, version));

@@ -3,7 +3,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use super::auth::Viewer;
-use super::records::{require_write, resolve_documents, stale};
+use super::records::{archived, require_write, resolve_documents, stale};
 use super::{audit, codes, geography, validate};
 use crate::error::{AppError, AppResult};
 use crate::storage::engagements::{
@@ -479,6 +479,9 @@ pub async fn update(
         Kind::Engagement,
         &owners(&before_programme, &before_children),
     )?;
+    if before.archived_at.is_some() {
+        return Err(archived(Kind::Engagement, id));
+    }
     if let (Some(current), Change::Set(new)) = (&before.iati_identifier, &p.iati_identifier)
         && current != new.trim()
     {
@@ -486,11 +489,6 @@ pub async fn update(
             "input.iatiIdentifier",
             "cannot change once set",
         ));
-    }
-    if before.archived_at.is_some() {
-        return Err(AppError::conflict(format!(
-            "Engagement {id} is archived; it cannot be changed"
-        )));
     }
     if before.iati_identifier.is_some() && matches!(p.iati_identifier, Change::Clear) {
         return Err(AppError::bad_input(

@@ -5,7 +5,7 @@ use sqlx::AnyConnection;
 
 use super::audit;
 use super::auth::{Role, Viewer};
-use super::records::{require_write, stale};
+use super::records::{archived, require_write, stale};
 use crate::error::{AppError, AppResult};
 use crate::storage::events::{self as store, EventRow, NewSpeaker, SpeakerRow};
 use crate::storage::ownership::{self, Kind, Owners};
@@ -237,9 +237,7 @@ pub async fn update(
         snapshot(&mut conn, id).await?.ok_or_else(not_found)?
     };
     if before.event.archived_at.is_some() {
-        return Err(AppError::conflict(format!(
-            "Event {id} is archived; it cannot be changed"
-        )));
+        return Err(archived(Kind::Event, id));
     }
     let v = validate_patch(db, viewer, Some(&before.event), p).await?;
     if v.programmes.is_some() || v.engagements.is_some() {

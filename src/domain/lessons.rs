@@ -4,7 +4,7 @@
 use sqlx::AnyConnection;
 
 use super::auth::{Role, Viewer};
-use super::records::{require_write, resolve_documents, stale};
+use super::records::{archived, require_write, resolve_documents, stale};
 use super::{audit, events::clean_themes, geography, validate};
 use crate::error::{AppError, AppResult};
 use crate::storage::geography::Area;
@@ -286,9 +286,7 @@ pub async fn update(
         snapshot(&mut conn, id).await?.ok_or_else(not_found)?
     };
     if before.lesson.archived_at.is_some() {
-        return Err(AppError::conflict(format!(
-            "Lesson {id} is archived; it cannot be changed"
-        )));
+        return Err(archived(Kind::Lesson, id));
     }
     let changes_source = p
         .source

@@ -42,6 +42,14 @@ pub fn stale(kind: Kind, id: i64, current: i64, given: i64) -> AppError {
     ))
 }
 
+/// The conflict of a change to an archived record: archived records are kept as they were.
+pub fn archived(kind: Kind, id: i64) -> AppError {
+    AppError::conflict(format!(
+        "{} {id} is archived; it cannot be changed",
+        kind.name()
+    ))
+}
+
 /// Checks that every id names a live document.
 pub async fn resolve_documents(db: &Db, field: &str, ids: &[i64]) -> AppResult<Vec<i64>> {
     super::validate::distinct(field, ids)?;
