@@ -790,3 +790,68 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(
+    small_and_precise_values_are_exported_as_they_were_given,
+    |app: TestApp| async move {
+        let admin = api_programme(&app).await;
+        let (engagement, identifier) = api_engagement(
+            &app,
+            &admin,
+            json!({"budgets": [{"periodStart": "2021-01-01", "periodEnd": "2021-12-31",
+                                "amount": 1234.5678901, "currency": "USD"}]}),
+        )
+        .await;
+        let (_, indicator) = api_indicator(&app, &admin, &engagement, json!({})).await;
+        api_value(
+            &app,
+            &admin,
+            "recordIndicatorActual",
+            json!({"indicator": indicator, "value": 0.0000125}),
+        )
+        .await;
+        api_value(
+            &app,
+            &admin,
+            "setIndicatorTarget",
+            json!({"indicator": indicator, "value": 1e-7}),
+        )
+        .await;
+        let xml = exported(export(&app, "", Some(&admin)).await);
+        xmllint(&xml, true);
+        let a = compact(activity(&xml, &identifier));
+        assert!(
+            a.contains("value-date=\"2021-01-01\">1234.5678901</value>"),
+            "{a}"
+        );
+        assert!(a.contains("<target value=\"0.0000001\">"), "{a}");
+        assert!(a.contains("<actual value=\"0.0000125\">"), "{a}");
+
+        // A share is exported as given, so one with more places than the sum check counts
+        // (which could add up to 100 there and not in the file) is refused by field.
+        let e = app
+            .err(
+                "mutation($i: CreateEngagementInput!) { createEngagement(input: $i) { id } }",
+                json!({"i": {"programme": "GLOZ85", "title": "Shares", "status": "2",
+                    "plannedStart": "2021-01-01",
+                    "recipientCountries": [{"country": "KAZ", "percentage": 50.0000004},
+                                           {"country": "UZB", "percentage": 50.0000004}]}}),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(
+            (e.code.as_str(), e.field.as_deref()),
+            (
+                "BAD_USER_INPUT",
+                Some("input.recipientCountries[0].percentage")
+            ),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.message.contains("at most 6 decimal places"),
+            "{}",
+            e.message
+        );
+    }
+);

@@ -105,7 +105,11 @@ pub fn magnitude(field: &str, value: f64) -> AppResult<f64> {
     Ok(value)
 }
 
-/// A percentage share: more than 0, at most 100.
+/// The most decimal places a percentage may have.
+pub const PERCENTAGE_PLACES: usize = 6;
+
+/// A percentage share: more than 0, at most 100, with at most `PERCENTAGE_PLACES` decimals (so
+/// that shares adding up to 100 here add up to exactly 100 as the IATI export writes them).
 pub fn percentage(field: &str, value: f64) -> AppResult<f64> {
     if !value.is_finite() || value <= 0.0 || value > 100.0 {
         return Err(AppError::bad_input(
@@ -113,12 +117,22 @@ pub fn percentage(field: &str, value: f64) -> AppResult<f64> {
             "must be a percentage above 0 and at most 100",
         ));
     }
+    // The shortest text that reads back as the value: what a client sent, and what is exported.
+    let text = value.to_string();
+    let places = text.split_once('.').map_or(0, |(_, f)| f.len());
+    if places > PERCENTAGE_PLACES {
+        return Err(AppError::bad_input(
+            field,
+            &format!("must have at most {PERCENTAGE_PLACES} decimal places, not {text}"),
+        ));
+    }
     Ok(value)
 }
 
 /// Shares that must add up to exactly 100, as IATI requires of recipient countries and
-/// sectors. Each share counts to the millionth (the precision the IATI export writes), so
-/// 33.33 + 33.33 + 33.34 is 100 and three times 33.333 is not.
+/// sectors. Each share counts to the millionth (as many places as `percentage` allows, so the
+/// count is exact for accepted shares), so 33.33 + 33.33 + 33.34 is 100 and three times
+/// 33.333 is not.
 pub fn sums_to_hundred(field: &str, values: &[f64]) -> AppResult<()> {
     let millionths: i64 = values.iter().map(|v| (v * 1e6).round() as i64).sum();
     if millionths != 100_000_000 {
@@ -212,6 +226,19 @@ mod tests {
         assert!(e.client_message().contains("not 99.999"), "{e:?}");
         assert!(sums_to_hundred("c", &[33.3333333, 33.3333333, 33.3333334]).is_err());
         assert!(sums_to_hundred("c", &[12.5, 87.5]).is_ok());
+    }
+
+    #[test]
+    fn percentages_have_at_most_six_decimal_places() {
+        assert!(percentage("p", 33.333333).is_ok());
+        assert!(percentage("p", 0.000001).is_ok());
+        assert_eq!(
+            percentage("input.sectors[0].percentage", 50.0000004)
+                .unwrap_err()
+                .client_message(),
+            "input.sectors[0].percentage: must have at most 6 decimal places, not 50.0000004"
+        );
+        assert!(percentage("p", 0.0000001).is_err());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::domain::engagements::{self as eng, BudgetInput, Change, Engagement, E
 pub struct RecipientCountryInput {
     /// ISO3, ISO2 or M49 code.
     pub country: String,
-    /// Share in percent; the shares of an engagement sum to 100.
+    /// Share in percent, at most 6 decimal places; the shares of an engagement sum to 100.
     pub percentage: f64,
 }
 
@@ -29,7 +29,7 @@ pub struct ParticipatingOrganisationInput {
 pub struct SectorInput {
     /// DAC 5-digit purpose code, e.g. 15130.
     pub code: String,
-    /// Share in percent; the shares sum to 100.
+    /// Share in percent, at most 6 decimal places; the shares sum to 100.
     pub percentage: f64,
 }
 

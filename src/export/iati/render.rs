@@ -8,14 +8,16 @@ use crate::storage::engagements::{Children, EngagementRow};
 /// IATI IndicatorMeasure 5: qualitative, whose values are narrative, not numbers.
 const QUALITATIVE: &str = "5";
 
-/// A number as IATI decimals expect: no exponent, no trailing zeros.
+/// A number as IATI decimals (`xsd:decimal`) expect: no exponent, no trailing zeros, and every
+/// digit the value has (the shortest text that reads back as the same number), so the file says
+/// what the API accepted, however small: rounding to a fixed number of places wrote 1e-7 as 0.
 pub fn number(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{v:.0}")
-    } else {
-        let s = format!("{v:.6}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    if v == 0.0 {
+        // Display writes -0.0 as "-0".
+        return "0".to_string();
     }
+    // Display never uses an exponent.
+    v.to_string()
 }
 
 /// The activity's identifier: its own, else one made from the reporting organisation's.
@@ -335,5 +337,23 @@ mod tests {
         assert_eq!(number(33.5), "33.5");
         assert_eq!(number(0.125), "0.125");
         assert_eq!(number(1_250_000.0), "1250000");
+        assert_eq!(number(-0.0), "0");
+    }
+
+    #[test]
+    fn any_accepted_value_is_written_as_it_was_given() {
+        assert_eq!(number(1e-7), "0.0000001");
+        assert_eq!(number(0.0000004), "0.0000004");
+        assert_eq!(number(-2.5e-9), "-0.0000000025");
+        assert_eq!(number(0.1234567), "0.1234567");
+        assert_eq!(number(1e12), "1000000000000");
+        assert_eq!(number(-999_999_999_999.99), "-999999999999.99");
+        assert_eq!(number(123_456_789_012.345), "123456789012.345");
+        // The smallest positive double and the largest accepted magnitude read back exactly.
+        for v in [f64::from_bits(1), 1e-300, 0.1 + 0.2, 1e12 - 0.001, -1e12] {
+            let s = number(v);
+            assert!(!s.contains(['e', 'E']), "{s}");
+            assert_eq!(s.parse::<f64>().unwrap(), v, "{s}");
+        }
     }
 }
