@@ -1,0 +1,252 @@
+//! Refusals and changes: values that must fit the indicator, the engagement and the calendar
+//! (else nothing is written); patches to results and indicators that keep recorded values valid,
+//! and stale versions refused.
+
+use serde_json::{Value, json};
+
+use super::*;
+
+on_both_engines!(
+    values_must_fit_the_indicator_the_engagement_and_the_calendar,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let r = result(
+            &app,
+            &w.admin,
+            outcome(&w.kaz_uzb, "Staff trained in Central Asia"),
+        )
+        .await;
+        let i = indicator(&app, &w.admin, officers_trained(&r, "CA-1")).await;
+        let before = written(&app).await;
+        let refused = |input: Value| {
+            let app = &app;
+            let admin = w.admin.clone();
+            async move {
+                app.err(&record_actual_q(), json!({ "i": input }), Some(&admin))
+                    .await
+            }
+        };
+
+        let mut v = year(&i, 2021, Some(5.0));
+        v["dimension"] = json!({"name": "sex", "value": "unknown"});
+        let e = refused(v).await;
+        assert_eq!(e.field.as_deref(), Some("input.dimension.value"), "{e:?}");
+        assert!(e.message.contains("female, male"), "{e:?}");
+        let mut v = year(&i, 2021, Some(5.0));
+        v["dimension"] = json!({"name": "age", "value": "adult"});
+        let e = refused(v).await;
+        assert_eq!(e.field.as_deref(), Some("input.dimension.name"), "{e:?}");
+        let mut v = year(&i, 2021, Some(5.0));
+        v["country"] = json!("IDN");
+        let e = refused(v).await;
+        assert_eq!(e.field.as_deref(), Some("input.country"), "{e:?}");
+        assert!(e.message.contains("KAZ, UZB"), "{e:?}");
+        let mut v = year(&i, 2021, Some(5.0));
+        v["country"] = json!("XXX");
+        let e = refused(v).await;
+        assert_eq!(e.field.as_deref(), Some("input.country"), "{e:?}");
+        let mut v = year(&i, 2021, Some(5.0));
+        v["periodEnd"] = json!("2020-12-31");
+        let e = refused(v).await;
+        assert_eq!(e.field.as_deref(), Some("input.periodEnd"), "{e:?}");
+        let mut v = year(&i, 2021, Some(5.0));
+        v["periodStart"] = json!("2021-13-01");
+        let e = refused(v).await;
+        assert_eq!(e.field.as_deref(), Some("input.periodStart"), "{e:?}");
+        let mut v = year(&i, 2021, Some(5.0));
+        v["document"] = json!("Document:999");
+        let e = refused(v).await;
+        assert_eq!(e.field.as_deref(), Some("input.document"), "{e:?}");
+        let e = refused(json!({"indicator": "Indicator:999", "periodStart": "2021-01-01", "periodEnd": "2021-12-31", "value": 1})).await;
+        assert_eq!(e.field.as_deref(), Some("input.indicator"), "{e:?}");
+        assert_eq!(written(&app).await, before, "refused values wrote nothing");
+
+        // Countries of the engagement are fine, each its own slot; so is any country (given as
+        // ISO2 here) for a programme-level result.
+        let mut kaz = year(&i, 2021, Some(30.0));
+        kaz["country"] = json!("KAZ");
+        let mut uzb = year(&i, 2021, Some(20.0));
+        uzb["country"] = json!("UZB");
+        assert_eq!(actual(&app, &w.admin, kaz).await["country"]["iso3"], "KAZ");
+        assert_eq!(actual(&app, &w.admin, uzb).await["country"]["iso3"], "UZB");
+        let p = result(
+            &app,
+            &w.admin,
+            json!({"programme": "GLOZ85", "type": "3", "title": "Safer prisons"}),
+        )
+        .await;
+        assert_eq!(p["level"], "PROGRAMME");
+        assert_eq!(p["engagement"], Value::Null);
+        let pi = indicator(&app, &w.admin, officers_trained(&p, "GLOZ85-IM1")).await;
+        let mut tn = year(&pi, 2022, Some(7.0));
+        tn["country"] = json!("tn");
+        assert_eq!(actual(&app, &w.admin, tn).await["country"]["iso3"], "TUN");
+        assert_eq!(app.count("indicator_values").await, before.2 + 3);
+    }
+);
+
+on_both_engines!(
+    changes_patch_fields_keep_recorded_values_valid_and_stale_versions_conflict,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let r = result(&app, &w.admin, outcome(&w.idn, "Outcome")).await;
+        let i = indicator(&app, &w.admin, officers_trained(&r, "IDN-1")).await;
+        let mut m = year(&i, 2021, Some(5.0));
+        m["dimension"] = json!({"name": "sex", "value": "male"});
+        actual(&app, &w.admin, m).await;
+
+        let update = format!(
+            "mutation($id: ID!, $v: Int!, $i: UpdateIndicatorInput!) {{ updateIndicator(id: $id, version: $v, input: $i) {{ {INDICATOR_FIELDS} }} }}"
+        );
+        let data = app
+            .ok(&update, json!({"id": i["id"], "v": 1, "i": {"title": "Prison officers trained", "sdgIndicator": "16.3.2"}}), Some(&w.admin))
+            .await;
+        let u = &data["updateIndicator"];
+        assert_eq!(u["version"], 2);
+        assert_eq!(u["title"], "Prison officers trained");
+        assert_eq!(u["sdgIndicator"], "16.3.2");
+        assert_eq!(u["measure"], "UNIT", "left-out fields keep their value");
+        assert_eq!(u["baseline"]["year"], 2019);
+        assert_eq!(u["dimensions"][0]["values"], json!(["female", "male"]));
+
+        let before = written(&app).await;
+        let e = app
+            .err(
+                &update,
+                json!({"id": i["id"], "v": 1, "i": {"title": "Lost update"}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.code, "CONFLICT", "{e:?}");
+        let e = app
+            .err(
+                &update,
+                json!({"id": i["id"], "v": 2, "i": {"measure": "QUALITATIVE", "baseline": null}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.field.as_deref(), Some("input.measure"), "{e:?}");
+        let e = app
+            .err(
+                &update,
+                json!({"id": i["id"], "v": 2, "i": {"measure": "QUALITATIVE"}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(
+            e.field.as_deref(),
+            Some("input.measure"),
+            "the kept baseline no longer fits: {e:?}"
+        );
+        let e = app
+            .err(&update, json!({"id": i["id"], "v": 2, "i": {"dimensions": [{"name": "sex", "values": ["female"]}]}}), Some(&w.admin))
+            .await;
+        assert_eq!(e.field.as_deref(), Some("input.dimensions"), "{e:?}");
+        for bad in ["16.3", "16.99.1", "sixteen"] {
+            let e = app
+                .err(
+                    &update,
+                    json!({"id": i["id"], "v": 2, "i": {"sdgIndicator": bad}}),
+                    Some(&w.admin),
+                )
+                .await;
+            assert_eq!(
+                e.field.as_deref(),
+                Some("input.sdgIndicator"),
+                "{bad}: {e:?}"
+            );
+        }
+        let e = app
+            .err(
+                &update,
+                json!({"id": "Indicator:999", "v": 1, "i": {"title": "x"}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.code, "NOT_FOUND", "{e:?}");
+        assert_eq!(written(&app).await, before, "refused changes wrote nothing");
+
+        let data = app
+            .ok(&update, json!({"id": i["id"], "v": 2, "i": {"sdgIndicator": null, "ascending": false, "aggregation": "LATEST"}}), Some(&w.admin))
+            .await;
+        assert_eq!(data["updateIndicator"]["sdgIndicator"], Value::Null);
+        assert_eq!(data["updateIndicator"]["ascending"], false);
+
+        // Results: patch, stale version, parents under the same engagement and never a cycle.
+        let child = result(
+            &app,
+            &w.admin,
+            json!({"engagement": w.idn, "type": "1", "title": "Output", "parent": r["id"]}),
+        )
+        .await;
+        assert_eq!(child["parent"]["id"], r["id"]);
+        let data = app
+            .ok(
+                UPDATE_RESULT,
+                json!({"id": r["id"], "v": 1, "i": {"title": "Renamed outcome"}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(data["updateResult"]["version"], 2);
+        let before = written(&app).await;
+        let e = app
+            .err(
+                UPDATE_RESULT,
+                json!({"id": r["id"], "v": 1, "i": {"title": "Lost"}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.code, "CONFLICT", "{e:?}");
+        let e = app
+            .err(
+                UPDATE_RESULT,
+                json!({"id": r["id"], "v": 2, "i": {"parent": child["id"]}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.field.as_deref(), Some("input.parent"), "a cycle: {e:?}");
+        let other = result(&app, &w.admin, outcome(&w.kaz_uzb, "Elsewhere")).await;
+        let after_other = written(&app).await;
+        let e = app
+            .err(CREATE_RESULT, json!({"i": {"engagement": w.idn, "type": "1", "title": "Out", "parent": other["id"]}}), Some(&w.admin))
+            .await;
+        assert_eq!(e.field.as_deref(), Some("input.parent"), "{e:?}");
+        let e = app
+            .err(
+                CREATE_RESULT,
+                json!({"i": {"engagement": w.idn, "type": "7", "title": "Bad type"}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.field.as_deref(), Some("input.type"), "{e:?}");
+        let e = app
+            .err(CREATE_RESULT, json!({"i": {"engagement": w.idn, "programme": "GLOZ85", "type": "2", "title": "Both"}}), Some(&w.admin))
+            .await;
+        assert_eq!(e.field.as_deref(), Some("input.programme"), "{e:?}");
+        let e = app
+            .err(
+                CREATE_RESULT,
+                json!({"i": {"type": "2", "title": "Neither"}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.field.as_deref(), Some("input.engagement"), "{e:?}");
+        assert_eq!(
+            written(&app).await,
+            (after_other.0, after_other.1, after_other.2, after_other.3)
+        );
+        assert_eq!(after_other.0, before.0 + 1);
+        let data = app
+            .ok(
+                "query($id: ID!) { result(id: $id) { title children { id } } }",
+                json!({"id": r["id"]}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(data["result"]["title"], "Renamed outcome");
+        assert_eq!(
+            ids(&data["result"]["children"]),
+            vec![child["id"].as_str().unwrap().to_string()]
+        );
+    }
+);
