@@ -455,6 +455,123 @@ on_both_engines!(
 );
 
 on_both_engines!(
+    list_filters_refuse_what_cannot_mean_anything_and_cursors_keep_their_order,
+    |app: common::TestApp| async move {
+        let w = world(&app).await;
+        for (title, country) in [("Alpha", "KAZ"), ("Bravo", "IDN"), ("Charlie", "TUN")] {
+            let mut e = engagement(
+                &w,
+                title,
+                json!([{"country": country, "percentage": 100}]),
+                &w.norway,
+            );
+            // Bravo starts first, then Charlie, then Alpha: start order is not title order.
+            e["i"]["plannedStart"] = json!(match title {
+                "Alpha" => "2021-06-01",
+                "Bravo" => "2019-01-01",
+                _ => "2020-03-01",
+            });
+            create(&app, &w.admin, e).await;
+        }
+        let eng = "query($f: EngagementFilterInput) { engagements(filter: $f) { totalCount } }";
+        let act = "query($f: ActivityFilter) { activities(filter: $f) { totalCount } }";
+        let refused = [
+            (
+                eng,
+                json!({"from": "2021-12-31", "to": "2021-01-01"}),
+                "filter.to",
+                "must not be before the start date 2021-12-31",
+            ),
+            (
+                act,
+                json!({"from": "2021-12-31", "to": "2021-01-01"}),
+                "filter.to",
+                "must not be before the start date 2021-12-31",
+            ),
+            (
+                eng,
+                json!({"programme": "NOPE"}),
+                "filter.programme",
+                "NOPE is not a known programme code",
+            ),
+            (
+                act,
+                json!({"programme": "NOPE"}),
+                "filter.programme",
+                "NOPE is not a known programme code",
+            ),
+            (
+                eng,
+                json!({"status": "9"}),
+                "filter.status",
+                "9 is not in the IATI ActivityStatus codelist",
+            ),
+        ];
+        for (q, f, field, message) in refused {
+            let e = app.err(q, json!({"f": f}), Some(&w.admin)).await;
+            assert_eq!(e.code, "BAD_USER_INPUT", "{f}");
+            assert_eq!(e.field.as_deref(), Some(field), "{f}");
+            assert!(e.message.ends_with(message), "{f}: {}", e.message);
+        }
+        // What they are checked against still finds: any case of a programme code, a status.
+        let total = |data: Value| data["engagements"]["totalCount"].as_i64().unwrap();
+        for f in [
+            json!({"programme": " vep "}),
+            json!({"status": "2"}),
+            json!({"from": "2021-07-01", "to": "2021-07-01"}),
+        ] {
+            assert_eq!(
+                total(app.ok(eng, json!({"f": f}), Some(&w.admin)).await),
+                3,
+                "{f}"
+            );
+        }
+        assert_eq!(
+            total(
+                app.ok(eng, json!({"f": {"programme": "OTHER"}}), Some(&w.admin))
+                    .await
+            ),
+            0
+        );
+        // A donor is told of no programme it cannot see, and sees its own.
+        let norway_id: i64 = w.norway.rsplit(':').next().unwrap().parse().unwrap();
+        let donor = app
+            .token(Role::Donor)
+            .organisation(norway_id)
+            .create()
+            .await;
+        let e = app
+            .err(eng, json!({"f": {"programme": "OTHER"}}), Some(&donor))
+            .await;
+        assert_eq!(e.field.as_deref(), Some("filter.programme"));
+        assert_eq!(
+            total(
+                app.ok(eng, json!({"f": {"programme": "VEP"}}), Some(&donor))
+                    .await
+            ),
+            3
+        );
+
+        // A cursor continues the order it came from, and no other.
+        let q = "query($o: EngagementOrderBy!, $a: String) { engagements(orderBy: $o, first: 1, after: $a) { nodes { title } pageInfo { endCursor } } }";
+        let first = app.ok(q, json!({"o": "TITLE"}), Some(&w.admin)).await;
+        assert_eq!(first["engagements"]["nodes"][0]["title"], "Alpha");
+        let cursor = first["engagements"]["pageInfo"]["endCursor"].clone();
+        let next = app
+            .ok(q, json!({"o": "TITLE", "a": cursor}), Some(&w.admin))
+            .await;
+        assert_eq!(next["engagements"]["nodes"][0]["title"], "Bravo");
+        for other in ["START_DATE_ASC", "START_DATE_DESC"] {
+            let e = app
+                .err(q, json!({"o": other, "a": cursor}), Some(&w.admin))
+                .await;
+            assert_eq!(e.field.as_deref(), Some("after"), "{other}");
+            assert!(e.message.contains("another order"), "{}", e.message);
+        }
+    }
+);
+
+on_both_engines!(
     who_may_see_and_change_engagements,
     |app: common::TestApp| async move {
         let w = world(&app).await;

@@ -190,7 +190,7 @@ impl ActivityQuery {
             search: f.search,
             include_archived: f.include_archived,
         };
-        let filter = domain::filter(ctx.db(), query).await?;
+        let filter = domain::filter(ctx.db(), &scope, query).await?;
         let req = PageRequest::new(ctx.page_limits(), first, after)?;
         let db = ctx.db().clone();
         let rows = store::list(db.pool(), &scope, &filter, req.after()?, req.fetch()).await?;

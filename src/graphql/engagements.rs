@@ -16,7 +16,8 @@ use crate::domain::engagements::Engagement;
 use crate::domain::geography::{Country, Region};
 use crate::domain::organisations::Organisation;
 use crate::domain::programmes::Programme;
-use crate::domain::{geography, validate};
+use crate::domain::{codes, geography, validate};
+use crate::error::AppError;
 use crate::storage::engagements::{
     self as store, Budget, ChildList, Children, CountryShare, EngagementFilter, EngagementOrder,
     Participant, PolicyMarker, SectorShare,
@@ -432,6 +433,17 @@ pub enum EngagementOrderBy {
     Title,
 }
 
+impl EngagementOrderBy {
+    /// The order's name inside a cursor.
+    fn cursor_tag(self) -> &'static str {
+        match self {
+            EngagementOrderBy::StartDateDesc => "start-desc",
+            EngagementOrderBy::StartDateAsc => "start-asc",
+            EngagementOrderBy::Title => "title",
+        }
+    }
+}
+
 async fn to_filter(ctx: &Context<'_>, f: EngagementFilterInput) -> Result<EngagementFilter> {
     let db = ctx.db();
     let scope = ctx.viewer().record_scope()?;
@@ -440,7 +452,12 @@ async fn to_filter(ctx: &Context<'_>, f: EngagementFilterInput) -> Result<Engage
             programmes::find_by_code(db.pool(), &scope, &code.trim().to_ascii_uppercase())
                 .await?
                 .map(|p| p.id)
-                .unwrap_or(-1),
+                .ok_or_else(|| {
+                    AppError::bad_input(
+                        "filter.programme",
+                        &format!("{} is not a known programme code", code.trim()),
+                    )
+                })?,
         ),
         None => None,
     };
@@ -450,7 +467,7 @@ async fn to_filter(ctx: &Context<'_>, f: EngagementFilterInput) -> Result<Engage
                 .await?
                 .map(|c| c.iso3)
                 .ok_or_else(|| {
-                    crate::error::AppError::bad_input(
+                    AppError::bad_input(
                         "filter.country",
                         &format!("{c} is not a known country code"),
                     )
@@ -468,19 +485,28 @@ async fn to_filter(ctx: &Context<'_>, f: EngagementFilterInput) -> Result<Engage
         .transpose()?;
     let from = f
         .from
-        .map(|d| validate::date("filter.from", &d).map(|d| d.to_string()))
+        .map(|d| validate::date("filter.from", &d))
         .transpose()?;
-    let to =
-        f.to.map(|d| validate::date("filter.to", &d).map(|d| d.to_string()))
-            .transpose()?;
+    let to = f.to.map(|d| validate::date("filter.to", &d)).transpose()?;
+    if let (Some(from), Some(to)) = (from, to) {
+        validate::date_order("filter.to", from, to)?;
+    }
+    let status_code = match f.status.as_deref().map(str::trim) {
+        Some(code) => Some(
+            codes::require(db, "ActivityStatus", "filter.status", code)
+                .await?
+                .code,
+        ),
+        None => None,
+    };
     Ok(EngagementFilter {
         programme_id,
         country_iso3,
         area,
-        status_code: f.status,
+        status_code,
         donor_id,
-        from,
-        to,
+        from: from.map(|d| d.to_string()),
+        to: to.map(|d| d.to_string()),
         search: f.search.filter(|s| !s.trim().is_empty()),
         include_archived: f.include_archived,
     })
@@ -510,15 +536,30 @@ impl EngagementQuery {
         };
         let req = PageRequest::new(ctx.page_limits(), first, after)?;
         let db = ctx.db().clone();
-        let rows =
-            store::list(db.pool(), &scope, &filter, order, req.after()?, req.fetch()).await?;
+        // A cursor names the order it was made in: a cursor from one order means nothing in
+        // another, and must not quietly skip or repeat rows there.
+        let tag = order_by.cursor_tag();
+        let after = req
+            .after::<(String, String, i64)>()?
+            .map(|(t, key, id)| {
+                if t == tag {
+                    Ok((key, id))
+                } else {
+                    Err(AppError::bad_input(
+                        "after",
+                        "is a cursor of this list in another order; ask again from the start",
+                    ))
+                }
+            })
+            .transpose()?;
+        let rows = store::list(db.pool(), &scope, &filter, order, after, req.fetch()).await?;
         let total = TotalCount::new(move || {
             let (db, filter, scope) = (db.clone(), filter.clone(), scope.clone());
             async move { store::count(db.pool(), &scope, &filter).await }
         });
         let key = move |r: &Engagement| match order {
-            EngagementOrder::Title => (r.title.clone(), r.id),
-            _ => (r.active_from.clone(), r.id),
+            EngagementOrder::Title => (tag, r.title.clone(), r.id),
+            _ => (tag, r.active_from.clone(), r.id),
         };
         Ok(page(&req, rows, key, |r| r, total))
     }

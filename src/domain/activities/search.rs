@@ -3,9 +3,10 @@
 use super::{ActivityKind, country_code};
 use crate::domain::geography::area;
 use crate::domain::validate;
-use crate::error::AppResult;
-use crate::storage::Db;
+use crate::error::{AppError, AppResult};
 use crate::storage::activities::ActivityFilter;
+use crate::storage::scope::Scope;
+use crate::storage::{Db, programmes};
 
 /// A list filter as a client writes it, before codes are resolved.
 #[derive(Default)]
@@ -26,8 +27,24 @@ fn non_blank(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
-/// Resolves the codes and dates of a list filter; unknown ones are the client's error.
-pub async fn filter(db: &Db, q: ActivitySearch) -> AppResult<ActivityFilter> {
+/// Resolves the codes and dates of a list filter; unknown ones, and a period that ends before
+/// it starts, are the client's error. A programme outside `scope` is as unknown as one that
+/// does not exist.
+pub async fn filter(db: &Db, scope: &Scope, q: ActivitySearch) -> AppResult<ActivityFilter> {
+    let programme_code = match non_blank(q.programme) {
+        Some(code) => Some(
+            programmes::find_by_code(db.pool(), scope, &code.to_ascii_uppercase())
+                .await?
+                .map(|p| p.code)
+                .ok_or_else(|| {
+                    AppError::bad_input(
+                        "filter.programme",
+                        &format!("{code} is not a known programme code"),
+                    )
+                })?,
+        ),
+        None => None,
+    };
     let country_iso3 = match non_blank(q.country) {
         Some(code) => Some(country_code(db, "filter.country", &code).await?),
         None => None,
@@ -37,19 +54,22 @@ pub async fn filter(db: &Db, q: ActivitySearch) -> AppResult<ActivityFilter> {
         None => None,
     };
     let from = non_blank(q.from)
-        .map(|d| validate::date("filter.from", &d).map(|d| d.to_string()))
+        .map(|d| validate::date("filter.from", &d))
         .transpose()?;
     let to = non_blank(q.to)
-        .map(|d| validate::date("filter.to", &d).map(|d| d.to_string()))
+        .map(|d| validate::date("filter.to", &d))
         .transpose()?;
+    if let (Some(from), Some(to)) = (from, to) {
+        validate::date_order("filter.to", from, to)?;
+    }
     Ok(ActivityFilter {
         engagement_id: q.engagement,
-        programme_code: non_blank(q.programme).map(|c| c.to_ascii_uppercase()),
+        programme_code,
         country_iso3,
         area,
         kind: q.kind.map(|k| k.as_str().to_string()),
-        from,
-        to,
+        from: from.map(|d| d.to_string()),
+        to: to.map(|d| d.to_string()),
         target_group: non_blank(q.target_group),
         search: non_blank(q.search),
         include_archived: q.include_archived,
