@@ -112,7 +112,7 @@ pub fn validate_dimensions(field: &str, dims: Vec<Dimension>) -> AppResult<Vec<D
 }
 
 /// The value rule of every baseline, target and actual: a number for quantitative measures
-/// (a percentage from 0 to 100), none for qualitative ones, which need a narrative instead.
+/// (a count of units not negative, a percentage from 0 to 100), none for qualitative ones, which need a narrative instead.
 pub fn check_value(
     measure: Measure,
     value: Option<f64>,
@@ -142,6 +142,12 @@ pub fn check_value(
                 return Err(AppError::bad_input(
                     value_field,
                     "must be a percentage from 0 to 100",
+                ));
+            }
+            if m == Measure::Unit && v < 0.0 {
+                return Err(AppError::bad_input(
+                    value_field,
+                    "must not be negative for a unit indicator (it counts something)",
                 ));
             }
             Ok(())
@@ -212,6 +218,13 @@ mod tests {
         assert!(check(Measure::Percentage, Some(100.0), "").is_ok());
         assert!(check(Measure::Percentage, Some(100.5), "").is_err());
         assert!(check(Measure::Percentage, Some(-1.0), "").is_err());
+        let e = check(Measure::Unit, Some(-3.0), "").unwrap_err();
+        assert!(
+            e.client_message()
+                .starts_with("input.value: must not be negative")
+        );
+        assert!(check(Measure::Unit, Some(0.0), "").is_ok());
+        assert!(check(Measure::Ordinal, Some(-2.0), "").is_ok());
         assert!(check(Measure::Ordinal, Some(f64::NAN), "").is_err());
         let e = check(Measure::Qualitative, Some(1.0), "done").unwrap_err();
         assert!(

@@ -101,12 +101,21 @@ async fn source_owners(
             &format!("there is no {} {what}:{id}", what.to_lowercase()),
         )
     };
+    let archived = |what: &str, id: i64| {
+        AppError::bad_input(
+            "input.source",
+            &format!("{what}:{id} is archived; draw the lesson from a record in use"),
+        )
+    };
     match source {
         None => Ok(Owners::default()),
         Some(LessonSource::Engagement(id)) => {
             let ctx = engagements::context(db.pool(), &scope, id)
                 .await?
                 .ok_or_else(|| missing("Engagement", id))?;
+            if ctx.archived {
+                return Err(archived("Engagement", id));
+            }
             Ok(Owners {
                 programmes: vec![ctx.programme_code],
                 countries: Vec::new(),
@@ -114,25 +123,29 @@ async fn source_owners(
         }
         Some(LessonSource::Activity(id)) => {
             // Only admins and officers get here, and they may read every activity.
-            if ownership::version(db.pool(), Kind::Activity, id)
-                .await?
-                .is_none()
-            {
-                return Err(missing("Activity", id));
+            match ownership::version(db.pool(), Kind::Activity, id).await? {
+                None => return Err(missing("Activity", id)),
+                Some((_, true)) => return Err(archived("Activity", id)),
+                Some((_, false)) => {}
             }
             ownership::owners(db.pool(), Kind::Activity, id).await
         }
         Some(LessonSource::Event(id)) => {
-            events::find(db.pool(), &scope, id)
+            let event = events::find(db.pool(), &scope, id)
                 .await?
                 .ok_or_else(|| missing("Event", id))?;
+            if event.archived_at.is_some() {
+                return Err(archived("Event", id));
+            }
             ownership::owners(db.pool(), Kind::Event, id).await
         }
         Some(LessonSource::Document(id)) => {
-            documents::find(db.pool(), id)
+            let document = documents::find(db.pool(), id)
                 .await?
-                .filter(|d| d.archived_at.is_none())
                 .ok_or_else(|| missing("Document", id))?;
+            if document.archived_at.is_some() {
+                return Err(archived("Document", id));
+            }
             Ok(Owners::default())
         }
     }

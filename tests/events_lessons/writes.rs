@@ -276,5 +276,27 @@ on_both_engines!(
             )
             .await;
         assert_eq!(e.code, "CONFLICT", "{e:?}");
+        // Nor is a new lesson drawn from an archived event or engagement.
+        app.ok(
+            archive,
+            json!({ "id": w.engagement, "v": 1 }),
+            Some(&w.admin),
+        )
+        .await;
+        let lessons = app.count("lessons").await;
+        for source in [&id, &w.engagement] {
+            let vars = json!({ "i": { "title": "From the archive", "statement": LESSON_2, "source": source } });
+            let e = app.err(RECORD_LESSON, vars, Some(&w.admin)).await;
+            assert_eq!(e.code, "BAD_USER_INPUT", "{source}: {e:?}");
+            assert_eq!(e.field.as_deref(), Some("input.source"));
+            assert!(
+                e.message.ends_with(&format!(
+                    "{source} is archived; draw the lesson from a record in use"
+                )),
+                "{}",
+                e.message
+            );
+        }
+        assert_eq!(app.count("lessons").await, lessons, "nothing written");
     }
 );
