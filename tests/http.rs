@@ -140,6 +140,34 @@ async fn parse_and_validation_errors_are_400_in_the_graphql_media_type_and_200_i
 }
 
 #[tokio::test]
+async fn inputs_of_the_wrong_type_or_left_out_name_their_field() {
+    let app = TestApp::sqlite().await;
+    let admin = app.admin().await;
+    let create = "mutation($i: CreateEngagementInput!) { createEngagement(input: $i) { id } }";
+    let cases = [
+        (
+            create,
+            json!({"i": {"programme": "VEP", "title": "t", "status": "2", "plannedStart": "2020-01-01",
+                "recipientCountries": [{"country": "KAZ", "percentage": "all of it"}]}}),
+            "input.recipientCountries[0].percentage",
+        ),
+        (create, json!({"i": {"title": "t"}}), "input.programme"),
+        (create, json!({}), "$i"),
+        (
+            "query($f: EngagementFilterInput) { engagements(filter: $f) { totalCount } }",
+            json!({"f": {"includeArchived": "yes"}}),
+            "filter.includeArchived",
+        ),
+    ];
+    for (query, variables, field) in cases {
+        let e = app.err(query, variables.clone(), Some(&admin)).await;
+        assert_eq!(e.code, "BAD_USER_INPUT", "{variables}: {e:?}");
+        assert_eq!(e.field.as_deref(), Some(field), "{variables}: {e:?}");
+    }
+    assert_eq!(app.count("engagements").await, 0);
+}
+
+#[tokio::test]
 async fn malformed_request_bodies_are_400() {
     let app = TestApp::sqlite().await;
     let bodies = [

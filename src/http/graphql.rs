@@ -493,20 +493,9 @@ fn render(response: Response, media: MediaType, asked: Option<Asked<'_>>) -> (St
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
-    let errors = (!response.errors.is_empty()).then(|| {
-        let mut errors = serde_json::to_value(&response.errors).unwrap_or(Value::Null);
-        // Parse, validation and limit failures come from the library without a code; they are
-        // all the client's to fix.
-        if let Some(list) = errors.as_array_mut() {
-            for e in list
-                .iter_mut()
-                .filter(|e| e["extensions"]["code"].is_null())
-            {
-                e["extensions"]["code"] = Value::from("BAD_USER_INPUT");
-            }
-        }
-        errors
-    });
+    // Every error has its code by now (`mask_unmapped`).
+    let errors = (!response.errors.is_empty())
+        .then(|| serde_json::to_value(&response.errors).unwrap_or(Value::Null));
     // The data is written straight from the response tree, without an intermediate JSON value.
     let body = ResponseBody {
         data: (!request_error).then(|| InQueryOrder::new(&response.data, asked)),
@@ -566,9 +555,9 @@ mod tests {
     }
 
     #[test]
-    fn library_errors_without_a_code_are_the_clients_to_fix() {
+    fn a_request_error_has_no_data_and_is_a_400_in_the_graphql_media_type() {
         let response = Response::from_errors(vec![async_graphql::ServerError::new("bad", None)]);
-        let (status, text) = render(response, MediaType::GraphqlResponse, None);
+        let (status, text) = render(mask_unmapped(response), MediaType::GraphqlResponse, None);
         assert_eq!(status, StatusCode::BAD_REQUEST);
         let body: Value = serde_json::from_str(&text).unwrap();
         assert!(body.get("data").is_none(), "{text}");
