@@ -855,3 +855,174 @@ on_both_engines!(
         );
     }
 );
+
+const CREATE_ENGAGEMENT: &str =
+    "mutation($i: CreateEngagementInput!) { createEngagement(input: $i) { id version } }";
+const UPDATE_ENGAGEMENT: &str = "mutation($id: ID!, $v: Int!, $i: UpdateEngagementInput!) { \
+     updateEngagement(id: $id, version: $v, input: $i) { iatiIdentifier version } }";
+
+/// A minimal GLOZ85 engagement input with `extra` merged in.
+fn engagement_input(extra: Value) -> Value {
+    let base = json!({"programme": "GLOZ85", "title": "Prison reform", "status": "2",
+        "plannedStart": "2021-01-01",
+        "recipientCountries": [{"country": "KAZ", "percentage": 100}]});
+    json!({ "i": merged(base, extra) })
+}
+
+#[track_caller]
+fn assert_refused(e: &common::GqlError, field: &str, says: &str) {
+    assert_eq!(
+        (e.code.as_str(), e.field.as_deref()),
+        ("BAD_USER_INPUT", Some(field)),
+        "{}",
+        e.message
+    );
+    assert!(e.message.contains(says), "{}", e.message);
+}
+
+on_both_engines!(
+    identifiers_holding_characters_iati_forbids_are_refused_by_field,
+    |app: TestApp| async move {
+        let admin = api_programme(&app).await;
+        let before = (
+            app.count("engagements").await,
+            app.count("organisations").await,
+        );
+        for c in ["/", "&", "|", "?"] {
+            let id = format!("XX-UNODC-DEMO-VEP{c}1");
+            let e = app
+                .err(
+                    CREATE_ENGAGEMENT,
+                    engagement_input(json!({ "iatiIdentifier": id })),
+                    Some(&admin),
+                )
+                .await;
+            assert_refused(&e, "input.iatiIdentifier", &format!("must not contain {c}"));
+            let e = app
+                .err(
+                    "mutation($i: OrganisationInput!) { createOrganisation(input: $i) { id } }",
+                    json!({"i": {"name": "Government of Norway", "type": "10",
+                                 "iatiRef": format!("XM-DAC{c}8")}}),
+                    Some(&admin),
+                )
+                .await;
+            assert_refused(&e, "input.iatiRef", &format!("must not contain {c}"));
+        }
+        assert_eq!(
+            before,
+            (
+                app.count("engagements").await,
+                app.count("organisations").await
+            ),
+            "nothing written"
+        );
+
+        // Setting one later is checked the same way, and so is changing an organisation's.
+        let (id, _) = api_engagement(&app, &admin, json!({})).await;
+        let e = app
+            .err(
+                UPDATE_ENGAGEMENT,
+                json!({"id": id, "v": 1, "i": {"iatiIdentifier": "XX-UNODC-DEMO-KZU?1"}}),
+                Some(&admin),
+            )
+            .await;
+        assert_refused(&e, "input.iatiIdentifier", "must not contain ?");
+        let org = app
+            .ok(
+                "mutation($i: OrganisationInput!) { createOrganisation(input: $i) { id } }",
+                json!({"i": {"name": "Government of Norway", "type": "10", "iatiRef": "XM-DAC-8"}}),
+                Some(&admin),
+            )
+            .await["createOrganisation"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let e = app
+            .err(
+                "mutation($id: ID!, $i: OrganisationInput!) { \
+                 updateOrganisation(id: $id, version: 1, input: $i) { id } }",
+                json!({"id": org, "i": {"name": "Government of Norway", "type": "10",
+                                        "iatiRef": "XM-DAC-8&9"}}),
+                Some(&admin),
+            )
+            .await;
+        assert_refused(&e, "input.iatiRef", "must not contain &");
+    }
+);
+
+on_both_engines!(
+    the_identifiers_the_export_gives_engagements_without_one_are_kept_for_them,
+    |app: TestApp| async move {
+        let admin = api_programme(&app).await;
+        // No identifier: exported as XX-UNODC-DEMO-ENG-{id}.
+        let (first, first_fallback) = api_engagement(&app, &admin, json!({})).await;
+        let (second, second_fallback) = api_engagement(&app, &admin, json!({})).await;
+        let taken = |identifier: &str| engagement_input(json!({ "iatiIdentifier": identifier }));
+        for identifier in [first_fallback.as_str(), "XX-UNODC-DEMO-ENG-999999"] {
+            let e = app
+                .err(CREATE_ENGAGEMENT, taken(identifier), Some(&admin))
+                .await;
+            assert_refused(&e, "input.iatiIdentifier", "which the IATI export gives");
+        }
+        // IATI rule 1.1.3: an activity's identifier is not its publisher's.
+        let e = app
+            .err(CREATE_ENGAGEMENT, taken("XX-UNODC-DEMO"), Some(&admin))
+            .await;
+        assert_refused(&e, "input.iatiIdentifier", "reporting organisation's own");
+        // Another engagement's fallback is refused on update; its own may be adopted.
+        let e = app
+            .err(
+                UPDATE_ENGAGEMENT,
+                json!({"id": second, "v": 1, "i": {"iatiIdentifier": first_fallback}}),
+                Some(&admin),
+            )
+            .await;
+        assert_refused(
+            &e,
+            "input.iatiIdentifier",
+            &format!("this engagement may take {second_fallback}"),
+        );
+        let data = app
+            .ok(
+                UPDATE_ENGAGEMENT,
+                json!({"id": second, "v": 1, "i": {"iatiIdentifier": second_fallback}}),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(data["updateEngagement"]["iatiIdentifier"], second_fallback);
+        // Codes that only look alike are the user's to take.
+        app.ok(
+            CREATE_ENGAGEMENT,
+            taken("XX-UNODC-DEMO-ENG-7b"),
+            Some(&admin),
+        )
+        .await;
+        let xml = exported(export(&app, "", Some(&admin)).await);
+        xmllint(&xml, true);
+        assert_eq!(xml.matches("<iati-activity ").count(), 3);
+        assert_eq!(identifiers(&xml).len(), 3, "every identifier once");
+        assert!(xml.contains(&format!("<iati-identifier>{first_fallback}<")));
+
+        // The reference comes from where the export takes it: here UNODC's organisation.
+        app.ok(
+            "mutation($i: OrganisationInput!) { createOrganisation(input: $i) { id } }",
+            json!({"i": {"name": "UNODC", "type": "40", "iatiRef": "XX-TEST-UNODC"}}),
+            Some(&admin),
+        )
+        .await;
+        let e = app
+            .err(
+                CREATE_ENGAGEMENT,
+                taken("XX-TEST-UNODC-ENG-1"),
+                Some(&admin),
+            )
+            .await;
+        assert_refused(&e, "input.iatiIdentifier", "XX-TEST-UNODC-ENG-{number}");
+        let xml = exported(export(&app, "", Some(&admin)).await);
+        assert!(xml.contains("<reporting-org ref=\"XX-TEST-UNODC\""));
+        assert!(xml.contains(&format!(
+            "<iati-identifier>XX-TEST-UNODC-ENG-{}<",
+            number(&first)
+        )));
+    }
+);

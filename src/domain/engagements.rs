@@ -1,5 +1,7 @@
 //! Engagements: validation of the whole record (dates, shares, codes), permissions and writes.
 
+mod identifier;
+
 use chrono::{Datelike, NaiveDate};
 
 use super::auth::Viewer;
@@ -70,6 +72,11 @@ pub struct BudgetInput {
 
 /// The record before validation: the current one with the patch applied.
 struct Draft {
+    /// The engagement being updated; None when creating.
+    id: Option<i64>,
+    /// Whether `iati_identifier` is being set now (it never changes once set, and one set before
+    /// a rule about identifiers was added stays as it was).
+    new_identifier: bool,
     programme: String,
     title: String,
     description: String,
@@ -127,15 +134,8 @@ async fn validate_draft(
         validate::optional_text("input.objectives", Some(&d.objectives), validate::LONG_TEXT)?;
     let iati_identifier = match d.iati_identifier.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(id) => {
-            if id.chars().any(char::is_whitespace) || id.len() > 200 || !id.contains('-') {
-                return Err(AppError::bad_input(
-                    "input.iatiIdentifier",
-                    "must be an IATI activity identifier: the reporting organisation's identifier, a hyphen, and the activity's own code, with no spaces",
-                ));
-            }
-            Some(id.to_string())
-        }
+        Some(id) if !d.new_identifier => Some(id.to_string()),
+        Some(id) => Some(identifier::check_new(db, id, d.id).await?),
     };
     let status = codes::require(db, "ActivityStatus", "input.status", d.status.trim())
         .await?
@@ -389,30 +389,12 @@ fn snapshot(row: &EngagementRow, c: &Children) -> serde_json::Value {
     serde_json::json!({ "engagement": row, "lists": c })
 }
 
-async fn require_unique_identifier(
-    db: &Db,
-    id: Option<&str>,
-    except: Option<i64>,
-) -> AppResult<()> {
-    let Some(ident) = id else { return Ok(()) };
-    let (n,): (i64,) =
-        sqlx::query_as("select count(*) from engagements where iati_identifier = $1 and id <> $2")
-            .bind(ident)
-            .bind(except.unwrap_or(0))
-            .fetch_one(db.pool())
-            .await?;
-    if n > 0 {
-        return Err(AppError::conflict(format!(
-            "another engagement already has the IATI identifier {ident}"
-        )));
-    }
-    Ok(())
-}
-
 pub async fn create(db: &Db, viewer: &Viewer, p: EngagementPatch) -> AppResult<Engagement> {
     let required =
         |v: Option<String>, field: &str| v.ok_or_else(|| AppError::bad_input(field, "is required"));
     let draft = Draft {
+        id: None,
+        new_identifier: true,
         programme: required(p.programme, "input.programme")?,
         title: required(p.title, "input.title")?,
         description: p.description.unwrap_or_default(),
@@ -434,7 +416,7 @@ pub async fn create(db: &Db, viewer: &Viewer, p: EngagementPatch) -> AppResult<E
     };
     let (fields, children, programme) = validate_draft(db, viewer, draft).await?;
     require_write(viewer, Kind::Engagement, &owners(&programme, &children))?;
-    require_unique_identifier(db, fields.iati_identifier.as_deref(), None).await?;
+    identifier::require_unique(db, fields.iati_identifier.as_deref(), None).await?;
     let mut tx = db.begin().await?;
     let id = store::insert(&mut tx, &fields).await?;
     store::replace_children(&mut tx, id, &children).await?;
@@ -498,6 +480,8 @@ pub async fn update(
     }
     let c = &before_children;
     let draft = Draft {
+        id: Some(id),
+        new_identifier: before.iati_identifier.is_none(),
         programme: p.programme.unwrap_or(before_programme),
         title: p.title.unwrap_or(before.title.clone()),
         description: p.description.unwrap_or(before.description.clone()),
@@ -552,7 +536,7 @@ pub async fn update(
     };
     let (fields, children, programme) = validate_draft(db, viewer, draft).await?;
     require_write(viewer, Kind::Engagement, &owners(&programme, &children))?;
-    require_unique_identifier(db, fields.iati_identifier.as_deref(), Some(id)).await?;
+    identifier::require_unique(db, fields.iati_identifier.as_deref(), Some(id)).await?;
     // An activity's country is one of its engagement's (or inside its region): the recipients
     // may change only where nothing recorded would be left outside them.
     let kept: Vec<String> = children

@@ -20,6 +20,7 @@ pub mod portfolio;
 pub mod programmes;
 pub mod progress;
 pub mod records;
+pub mod reporting;
 pub mod reports;
 pub mod results;
 pub mod tokens;

@@ -34,16 +34,13 @@ async fn validate_input(db: &Db, input: OrganisationInput) -> AppResult<Valid> {
         .code;
     let iati_ref = match input.iati_ref.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(r) => {
-            // IATI organisation identifiers are `{agency prefix}-{id}`, e.g. XM-DAC-8 (Norway).
-            if !r.contains('-') || r.chars().any(char::is_whitespace) || r.len() > 100 {
-                return Err(AppError::bad_input(
-                    "input.iatiRef",
-                    "must be an IATI organisation identifier such as XM-DAC-8",
-                ));
-            }
-            Some(r.to_string())
-        }
+        // IATI organisation identifiers are `{agency prefix}-{id}`, e.g. XM-DAC-8 (Norway).
+        Some(r) => Some(validate::iati_identifier(
+            "input.iatiRef",
+            r,
+            100,
+            "an IATI organisation identifier such as XM-DAC-8",
+        )?),
     };
     let country = match input.country.as_deref() {
         None | Some("") => None,

@@ -170,6 +170,28 @@ pub fn url(field: &str, value: &str) -> AppResult<String> {
     Ok(v)
 }
 
+/// Characters IATI forbids in activity and organisation identifiers (its rules 1.3.13 and
+/// 1.12.13): identifiers are used in URLs and queries, which these break.
+const NOT_IN_IDENTIFIERS: [char; 4] = ['/', '&', '|', '?'];
+
+/// An IATI identifier, of an activity or an organisation: trimmed, a prefix and a code joined by
+/// a hyphen, at most `max` characters, with no spaces, control characters or any of `/ & | ?`.
+/// `form` says what is expected, for the message: "an IATI organisation identifier such as ...".
+pub fn iati_identifier(field: &str, value: &str, max: usize, form: &str) -> AppResult<String> {
+    let v = value.trim();
+    if let Some(c) = v.chars().find(|c| NOT_IN_IDENTIFIERS.contains(c)) {
+        return Err(AppError::bad_input(
+            field,
+            &format!("must not contain {c}: IATI identifiers may not hold /, &, | or ?"),
+        ));
+    }
+    let blank = v.chars().any(|c| c.is_whitespace() || c.is_control());
+    if blank || !v.contains('-') || v.chars().count() > max {
+        return Err(AppError::bad_input(field, &format!("must be {form}")));
+    }
+    Ok(v.to_string())
+}
+
 /// No value may appear twice in a list.
 pub fn distinct<T: PartialEq + std::fmt::Display>(field: &str, values: &[T]) -> AppResult<()> {
     for (i, v) in values.iter().enumerate() {
@@ -239,6 +261,36 @@ mod tests {
             "input.sectors[0].percentage: must have at most 6 decimal places, not 50.0000004"
         );
         assert!(percentage("p", 0.0000001).is_err());
+    }
+
+    #[test]
+    fn iati_identifiers_have_a_hyphen_and_none_of_the_characters_iati_forbids() {
+        let id = |v: &str| iati_identifier("input.iatiRef", v, 20, "an identifier");
+        assert_eq!(id(" XM-DAC-8 ").unwrap(), "XM-DAC-8");
+        assert_eq!(id("XM-DAC-8_a.b:c").unwrap(), "XM-DAC-8_a.b:c");
+        for bad in ["XM-DAC/8", "XM-DAC&8", "XM-DAC|8", "XM-DAC-8?"] {
+            let e = id(bad).unwrap_err().client_message();
+            assert!(
+                e.starts_with("input.iatiRef: must not contain "),
+                "{bad}: {e}"
+            );
+        }
+        assert_eq!(
+            id("XM-DAC-8?x").unwrap_err().client_message(),
+            "input.iatiRef: must not contain ?: IATI identifiers may not hold /, &, | or ?"
+        );
+        for bad in [
+            "XMDAC8",
+            "XM-DAC 8",
+            "XM-DAC\u{1}8",
+            "XM-DAC-0123456789abcd",
+        ] {
+            assert_eq!(
+                id(bad).unwrap_err().client_message(),
+                "input.iatiRef: must be an identifier",
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -69,7 +69,9 @@ pub struct CreateEngagementInput {
     pub description: Option<String>,
     /// What it sets out to achieve.
     pub objectives: Option<String>,
-    /// IATI activity identifier (reporting organisation identifier, hyphen, own code); unique.
+    /// IATI activity identifier (reporting organisation identifier, hyphen, own code); unique,
+    /// no spaces and none of / & | ?. `{reporting ref}-ENG-{number}` is kept for the IATI export,
+    /// which gives it to engagements without an identifier.
     pub iati_identifier: Option<String>,
     /// IATI ActivityStatus code, e.g. 2 (implementation).
     pub status: String,
@@ -111,7 +113,8 @@ pub struct UpdateEngagementInput {
     pub description: MaybeUndefined<String>,
     /// What it sets out to achieve; null empties it.
     pub objectives: MaybeUndefined<String>,
-    /// IATI activity identifier: may be set once, never changed.
+    /// IATI activity identifier: may be set once, never changed; as on creation, but the
+    /// engagement may take the `{reporting ref}-ENG-{id}` it is exported under.
     pub iati_identifier: MaybeUndefined<String>,
     /// IATI ActivityStatus code.
     pub status: Option<String>,

@@ -186,7 +186,8 @@ pub struct OrganisationInputGql {
     /// IATI OrganisationType code (see `codelist(name: "OrganisationType")`).
     #[graphql(name = "type")]
     pub org_type: String,
-    /// IATI organisation identifier, e.g. XM-DAC-8 (Norway).
+    /// IATI organisation identifier, e.g. XM-DAC-8 (Norway): prefix, hyphen, code; no spaces and
+    /// none of / & | ?, which IATI forbids in identifiers.
     pub iati_ref: Option<String>,
     /// Country by ISO3, ISO2 or M49 code.
     pub country: Option<String>,

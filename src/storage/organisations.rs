@@ -119,6 +119,19 @@ pub async fn find_by_iati_ref<'e, E: Executor<'e, Database = Any>>(
         .await?)
 }
 
+/// The live organisation named like UNODC (`name`, `iati_ref`), one with an IATI reference first:
+/// the reporting organisation when none is configured.
+pub async fn named_like_unodc<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+) -> AppResult<Option<(String, Option<String>)>> {
+    Ok(sqlx::query_as(
+        "select name, iati_ref from organisations where archived_at is null \
+         and upper(name) like '%UNODC%' order by iati_ref is null, id limit 1",
+    )
+    .fetch_optional(ex)
+    .await?)
+}
+
 pub async fn insert(tx: &mut super::Tx, f: &OrganisationFields<'_>) -> AppResult<i64> {
     let now = super::now();
     let (id,): (i64,) = sqlx::query_as(

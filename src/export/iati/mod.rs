@@ -1,8 +1,10 @@
 //! IATI 2.03 activity XML: one `iati-activity` per live engagement the caller may read.
 //!
 //! Engagements without an IATI identifier get `{reporting-org ref}-ENG-{id}`, so every
-//! engagement appears. The body is produced page by page (keyset, `PAGE` engagements at a time)
-//! and handed out one activity at a time, so memory does not grow with the number of rows.
+//! engagement appears; the API gives no other engagement an identifier of that form
+//! (`domain::reporting`), so no two activities of a file share one. The body is produced page
+//! by page (keyset, `PAGE` engagements at a time) and handed out one activity at a time, so
+//! memory does not grow with the number of rows.
 
 mod data;
 mod render;
@@ -16,55 +18,11 @@ use crate::storage::engagements::EngagementFilter;
 use crate::storage::scope::Scope;
 use crate::storage::{Db, geography, programmes};
 
+pub use crate::domain::reporting::{DEMO_REPORTING_REF, ReportingOrg};
 pub use render::identifier;
 
 /// Engagements fetched per statement round.
 const PAGE: i64 = 200;
-
-/// The default reporting organisation reference: deliberately not a real identifier, so nobody
-/// publishes under it by accident. Set `TA_TRACKER_IATI_REPORTING_ORG_REF` to the real one.
-pub const DEMO_REPORTING_REF: &str = "XX-UNODC-DEMO";
-
-/// The organisation publishing the file (IATI `reporting-org`).
-#[derive(Clone, Debug)]
-pub struct ReportingOrg {
-    pub reference: String,
-    pub name: String,
-    /// IATI OrganisationType; 40 is multilateral.
-    pub org_type: String,
-}
-
-impl ReportingOrg {
-    /// The configured reference (`configured`, else an organisation named like UNODC with an
-    /// IATI reference, else the demo placeholder), named after that organisation when known.
-    pub async fn resolve(db: &Db, configured: Option<&str>) -> AppResult<ReportingOrg> {
-        let unodc: Option<(String, Option<String>)> = sqlx::query_as(
-            "select name, iati_ref from organisations where archived_at is null \
-             and upper(name) like '%UNODC%' order by iati_ref is null, id limit 1",
-        )
-        .fetch_optional(db.pool())
-        .await?;
-        let configured = configured.map(str::trim).filter(|r| !r.is_empty());
-        let reference = configured
-            .map(str::to_string)
-            .or_else(|| unodc.as_ref().and_then(|(_, r)| r.clone()))
-            .unwrap_or_else(|| DEMO_REPORTING_REF.to_string());
-        let name = unodc
-            .map(|(n, _)| n)
-            .unwrap_or_else(|| "United Nations Office on Drugs and Crime (UNODC)".to_string());
-        Ok(ReportingOrg {
-            reference,
-            name,
-            org_type: "40".to_string(),
-        })
-    }
-
-    /// From the environment (`TA_TRACKER_IATI_REPORTING_ORG_REF`), as the HTTP endpoint uses.
-    pub async fn from_env(db: &Db) -> AppResult<ReportingOrg> {
-        let configured = std::env::var("TA_TRACKER_IATI_REPORTING_ORG_REF").ok();
-        Self::resolve(db, configured.as_deref()).await
-    }
-}
 
 /// What the export may be narrowed to, as the caller wrote it.
 #[derive(Clone, Debug, Default, serde::Deserialize)]

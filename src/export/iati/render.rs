@@ -24,7 +24,7 @@ pub fn number(v: f64) -> String {
 pub fn identifier(e: &EngagementRow, org: &ReportingOrg) -> String {
     match e.iati_identifier.as_deref().map(str::trim) {
         Some(id) if !id.is_empty() => id.to_string(),
-        _ => format!("{}-ENG-{}", org.reference, e.id),
+        _ => org.fallback_identifier(e.id),
     }
 }
 

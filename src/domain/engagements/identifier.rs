@@ -1,0 +1,72 @@
+//! An engagement's IATI identifier: its form when it is set, the identifiers the export keeps
+//! for engagements without one, and uniqueness.
+
+use crate::domain::reporting::ReportingOrg;
+use crate::domain::validate;
+use crate::error::{AppError, AppResult};
+use crate::storage::Db;
+
+const FIELD: &str = "input.iatiIdentifier";
+
+/// Checks an identifier being set now, on engagement `own` (None when it is being created).
+///
+/// Besides its form, it may be neither the reporting organisation's own identifier (IATI rule
+/// 1.1.3) nor of the form `{reporting ref}-ENG-{digits}`, which the export gives engagements
+/// without an identifier, but for `own`'s: otherwise two activities of one file could share an
+/// identifier. The reference is read as the export reads it.
+pub(super) async fn check_new(db: &Db, value: &str, own: Option<i64>) -> AppResult<String> {
+    let id = validate::iati_identifier(
+        FIELD,
+        value,
+        200,
+        "an IATI activity identifier: the reporting organisation's identifier, a hyphen, and \
+         the activity's own code, with no spaces",
+    )?;
+    let org = ReportingOrg::from_env(db).await?;
+    if id == org.reference {
+        return Err(AppError::bad_input(
+            FIELD,
+            &format!(
+                "must not be the reporting organisation's own identifier {}: add a hyphen and \
+                 the activity's code",
+                org.reference
+            ),
+        ));
+    }
+    let own_fallback = own.map(|n| org.fallback_identifier(n));
+    if org.is_fallback_form(&id) && own_fallback.as_deref() != Some(id.as_str()) {
+        return Err(AppError::bad_input(
+            FIELD,
+            &format!(
+                "{id} has the form {r}-ENG-{{number}}, which the IATI export gives engagements \
+                 without an identifier; choose another code{own}",
+                r = org.reference,
+                own = own_fallback
+                    .map(|f| format!(" (this engagement may take {f})"))
+                    .unwrap_or_default(),
+            ),
+        ));
+    }
+    Ok(id)
+}
+
+/// No other engagement (archived ones included) has `id`.
+pub(super) async fn require_unique(
+    db: &Db,
+    id: Option<&str>,
+    except: Option<i64>,
+) -> AppResult<()> {
+    let Some(ident) = id else { return Ok(()) };
+    let (n,): (i64,) =
+        sqlx::query_as("select count(*) from engagements where iati_identifier = $1 and id <> $2")
+            .bind(ident)
+            .bind(except.unwrap_or(0))
+            .fetch_one(db.pool())
+            .await?;
+    if n > 0 {
+        return Err(AppError::conflict(format!(
+            "another engagement already has the IATI identifier {ident}"
+        )));
+    }
+    Ok(())
+}
