@@ -234,7 +234,7 @@ on_both_engines!(
             json!([{"country": "TUN", "percentage": 100}]),
             &w.norway,
         );
-        input["i"]["iatiIdentifier"] = json!("XM-DEMO-TUN-1");
+        input["i"]["iatiIdentifier"] = json!("XX-UNODC-DEMO-TUN-1");
         let (id, v) = create(&app, &w.admin, input).await;
         let data = app
             .ok(
@@ -249,7 +249,7 @@ on_both_engines!(
             "no end date means ongoing"
         );
         assert_eq!(
-            data["updateEngagement"]["iatiIdentifier"], "XM-DEMO-TUN-1",
+            data["updateEngagement"]["iatiIdentifier"], "XX-UNODC-DEMO-TUN-1",
             "absent fields are kept"
         );
         let e = app
@@ -263,7 +263,7 @@ on_both_engines!(
         let e = app
             .err(
                 UPDATE_ENG,
-                json!({"id": id, "v": v + 1, "i": {"iatiIdentifier": "XM-DEMO-TUN-2"}}),
+                json!({"id": id, "v": v + 1, "i": {"iatiIdentifier": "XX-UNODC-DEMO-TUN-2"}}),
                 Some(&w.admin),
             )
             .await;
@@ -283,7 +283,7 @@ on_both_engines!(
             json!([{"country": "TUN", "percentage": 100}]),
             &w.norway,
         );
-        dup["i"]["iatiIdentifier"] = json!("XM-DEMO-TUN-1");
+        dup["i"]["iatiIdentifier"] = json!("XX-UNODC-DEMO-TUN-1");
         assert_eq!(
             app.err(CREATE_ENG, dup, Some(&w.admin)).await.code,
             "CONFLICT"

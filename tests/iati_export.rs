@@ -220,6 +220,10 @@ on_both_engines!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<iati-activities version=\"2.03\""
         ));
         assert!(xml.contains("<reporting-org ref=\"XX-UNODC-DEMO\" type=\"40\">"));
+        // IATI: an activity's identifier begins with its reporting organisation's and a hyphen.
+        for identifier in identifiers(&xml) {
+            assert!(identifier.starts_with("XX-UNODC-DEMO-"), "{identifier}");
+        }
         // Targets come before actuals in a period; qualitative values carry no number.
         let periods: Vec<&str> = xml
             .split("<period>")
