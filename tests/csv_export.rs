@@ -209,6 +209,10 @@ on_both_engines!(
         assert_eq!(&hostile[column(&header, "target_group")], "'-prison staff");
         assert_eq!(&hostile[column(&header, "sub_region")], "Northern Africa");
         assert_eq!(&hostile[column(&header, "participants_unreported")], "0");
+        // The kind is spelled as the API spells it.
+        let kinds: std::collections::BTreeSet<&str> =
+            rows.iter().map(|r| &r[column(&header, "kind")]).collect();
+        assert_eq!(kinds, ["ASSESSMENT", "TRAINING", "WORKSHOP"].into());
         let sums: i64 = rows
             .iter()
             .map(|r| {

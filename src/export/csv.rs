@@ -261,7 +261,8 @@ async fn page(
                     &a.engagement_id.to_string(),
                     &text(&a.engagement_title),
                     &a.programme_code,
-                    &a.kind,
+                    // As the API spells it (ADVISORY_MISSION), so the two can be joined.
+                    &a.kind.to_ascii_uppercase(),
                     &text(&a.title),
                     &a.start_date,
                     &a.end_date,

@@ -312,7 +312,7 @@ pub async fn world(app: &TestApp) -> World {
         app,
         &admin,
         json!({"result": rt, "code": "TUN-1",
-        "title": HOSTILE_TITLE, "measure": "UNIT", "aggregation": "SUM",
+        "title": HOSTILE_TITLE, "measure": "NOMINAL", "aggregation": "SUM",
         "baseline": {"year": 2019, "value": 0}}),
     )
     .await;

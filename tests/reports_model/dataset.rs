@@ -265,11 +265,12 @@ pub async fn dataset(app: &TestApp) -> Dataset {
         });
     }
     log_activities(app, &admin, &mut rng, &mut records).await;
+    // Lessons are drawn from engagements in use; some of those are archived afterwards.
+    record_lessons(app, &admin, &mut records).await;
     for (id, version) in archive_later {
         archive(app, &admin, &id, version).await;
     }
     create_events(app, &admin, &mut records).await;
-    record_lessons(app, &admin, &mut records).await;
     Dataset {
         admin,
         norway: number(&norway),
