@@ -1030,3 +1030,62 @@ on_both_engines!(
         )));
     }
 );
+
+on_both_engines!(
+    actual_dates_in_the_future_are_refused_by_field_and_planned_ones_are_free,
+    |app: TestApp| async move {
+        let admin = api_programme(&app).await;
+        let today = chrono::Utc::now().date_naive();
+        let day = |n: i64| (today + chrono::Duration::days(n)).to_string();
+        let before = app.count("engagements").await;
+        for (dates, field) in [
+            (json!({"actualStart": day(2)}), "input.actualStart"),
+            (
+                json!({"actualStart": "2020-01-01", "actualEnd": day(30)}),
+                "input.actualEnd",
+            ),
+        ] {
+            let e = app
+                .err(CREATE_ENGAGEMENT, engagement_input(dates), Some(&admin))
+                .await;
+            assert_refused(&e, field, &format!("must not be after {}", day(1)));
+        }
+        assert_eq!(app.count("engagements").await, before, "nothing written");
+
+        // Today and tomorrow (a user east of UTC) are accepted; planned dates may be far off.
+        let (id, identifier) = api_engagement(
+            &app,
+            &admin,
+            json!({"actualStart": day(0), "plannedStart": day(0), "plannedEnd": "2100-12-31"}),
+        )
+        .await;
+        let e = app
+            .err(
+                UPDATE_ENGAGEMENT,
+                json!({"id": id, "v": 1, "i": {"actualEnd": day(2)}}),
+                Some(&admin),
+            )
+            .await;
+        assert_refused(&e, "input.actualEnd", "is an actual date");
+        app.ok(
+            UPDATE_ENGAGEMENT,
+            json!({"id": id, "v": 1, "i": {"actualEnd": day(1)}}),
+            Some(&admin),
+        )
+        .await;
+        let xml = exported(export(&app, "", Some(&admin)).await);
+        xmllint(&xml, true);
+        let a = activity(&xml, &identifier);
+        assert!(
+            a.contains(&format!(
+                "<activity-date type=\"2\" iso-date=\"{}\"/>",
+                day(0)
+            )),
+            "{a}"
+        );
+        assert!(
+            a.contains("<activity-date type=\"3\" iso-date=\"2100-12-31\"/>"),
+            "{a}"
+        );
+    }
+);

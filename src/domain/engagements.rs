@@ -143,8 +143,12 @@ async fn validate_draft(
 
     let planned_start = optional_date("input.plannedStart", &d.planned_start)?;
     let planned_end = optional_date("input.plannedEnd", &d.planned_end)?;
-    let actual_start = optional_date("input.actualStart", &d.actual_start)?;
-    let actual_end = optional_date("input.actualEnd", &d.actual_end)?;
+    let actual_start = optional_date("input.actualStart", &d.actual_start)?
+        .map(|d| validate::happened("input.actualStart", d))
+        .transpose()?;
+    let actual_end = optional_date("input.actualEnd", &d.actual_end)?
+        .map(|d| validate::happened("input.actualEnd", d))
+        .transpose()?;
     if let (Some(s), Some(e)) = (planned_start, planned_end) {
         validate::date_order("input.plannedEnd", s, e)?;
     }

@@ -65,6 +65,27 @@ pub fn date_order(end_field: &str, start: NaiveDate, end: NaiveDate) -> AppResul
     Ok(())
 }
 
+/// An actual date, which has happened: not after today (UTC) plus a day of grace, since a
+/// user ahead of UTC may be on tomorrow already. IATI refuses actual dates in the future; what
+/// is only expected is a planned date.
+pub fn happened(field: &str, d: NaiveDate) -> AppResult<NaiveDate> {
+    happened_by(field, d, chrono::Utc::now().date_naive())
+}
+
+fn happened_by(field: &str, d: NaiveDate, today: NaiveDate) -> AppResult<NaiveDate> {
+    let latest = today + chrono::Days::new(1);
+    if d > latest {
+        return Err(AppError::bad_input(
+            field,
+            &format!(
+                "is an actual date and must not be after {latest}; give a date still to come as \
+                 a planned date"
+            ),
+        ));
+    }
+    Ok(d)
+}
+
 /// A non-negative whole number.
 pub fn non_negative(field: &str, value: i64) -> AppResult<i64> {
     if value < 0 {
@@ -235,6 +256,20 @@ mod tests {
             "input.endDate: must not be before the start date 2020-01-02"
         );
         assert!(date_order("e", b, a).is_ok());
+    }
+
+    #[test]
+    fn actual_dates_may_be_tomorrow_at_the_latest() {
+        let today = date("d", "2026-12-31").unwrap();
+        let on = |d: &str| happened_by("input.actualEnd", date("d", d).unwrap(), today);
+        assert!(on("2019-06-28").is_ok());
+        assert!(on("2026-12-31").is_ok());
+        assert!(on("2027-01-01").is_ok(), "a day of grace for time zones");
+        assert_eq!(
+            on("2027-01-02").unwrap_err().client_message(),
+            "input.actualEnd: is an actual date and must not be after 2027-01-01; give a date \
+             still to come as a planned date"
+        );
     }
 
     #[test]

@@ -79,9 +79,9 @@ pub struct CreateEngagementInput {
     pub planned_start: Option<String>,
     /// Planned end.
     pub planned_end: Option<String>,
-    /// Actual start.
+    /// Actual start: a date that has happened, not after today (UTC) and a day of grace.
     pub actual_start: Option<String>,
-    /// Actual end.
+    /// Actual end: a date that has happened, not after today (UTC) and a day of grace.
     pub actual_end: Option<String>,
     /// Recipient countries with percentages summing to 100 (or give a recipient region).
     pub recipient_countries: Option<Vec<RecipientCountryInput>>,
@@ -122,9 +122,9 @@ pub struct UpdateEngagementInput {
     pub planned_start: MaybeUndefined<String>,
     /// Planned end.
     pub planned_end: MaybeUndefined<String>,
-    /// Actual start.
+    /// Actual start: a date that has happened, not after today (UTC) and a day of grace.
     pub actual_start: MaybeUndefined<String>,
-    /// Actual end.
+    /// Actual end: a date that has happened, not after today (UTC) and a day of grace.
     pub actual_end: MaybeUndefined<String>,
     /// Recipient countries with percentages summing to 100.
     pub recipient_countries: Option<Vec<RecipientCountryInput>>,
