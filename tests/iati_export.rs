@@ -108,7 +108,8 @@ fn identifiers(xml: &str) -> BTreeSet<String> {
 }
 
 /// Gives the first demo engagement a result with a quantitative indicator (baseline, targets
-/// and actuals by country and sex) and a qualitative one, written straight to the tables.
+/// and actuals by country and sex) and a qualitative one, and an activity-level document (the
+/// demo's own are organisation-level), written straight to the tables.
 async fn add_results(app: &TestApp) {
     let pool = app.db.pool();
     let (engagement,): (i64,) =
@@ -117,6 +118,21 @@ async fn add_results(app: &TestApp) {
             .await
             .unwrap();
     let now = "2024-01-01T00:00:00.000000Z";
+    let (document,): (i64,) = sqlx::query_as(
+        "insert into documents (title, url, category_code, language, document_date, created_at, \
+         updated_at) values ('Mid-term review', 'https://www.unodc.org/review.pdf', 'A07', 'en', \
+         '2021-06-30', $1, $1) returning id",
+    )
+    .bind(now)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    sqlx::query("insert into engagement_documents (engagement_id, document_id) values ($1, $2)")
+        .bind(engagement)
+        .bind(document)
+        .execute(pool)
+        .await
+        .unwrap();
     let (result,): (i64,) = sqlx::query_as(
         "insert into results (engagement_id, result_type, title, description, created_at, updated_at) \
          values ($1, '2', 'Prison staff manage violent extremist prisoners in line with the Nelson Mandela Rules', \
@@ -253,6 +269,9 @@ on_both_engines!(
         assert!(xml.contains("<narrative>counted at &lt;graduation&gt;</narrative>"));
         assert!(xml.contains("<narrative>Draft policy &amp; procedures submitted</narrative>"));
         assert!(!xml.contains("measure=\"5\" ascending=\"1\" aggregation-status=\"1\""));
+        // The review is the one activity-level document; the handbooks (B12) are not written.
+        assert_eq!(xml.matches("<document-link ").count(), 1);
+        assert!(xml.contains("<category code=\"A07\"/>"));
         xmllint(&xml, true);
     }
 );
@@ -1087,5 +1106,71 @@ on_both_engines!(
             a.contains("<activity-date type=\"3\" iso-date=\"2100-12-31\"/>"),
             "{a}"
         );
+    }
+);
+
+on_both_engines!(
+    organisation_level_documents_stay_linked_but_out_of_the_activity_file,
+    |app: TestApp| async move {
+        let admin = api_programme(&app).await;
+        let document = |title: &str, url: &str, category: &str| json!({"i": {"title": title, "url": url, "category": category, "date": "2021-06-30"}});
+        let create = "mutation($i: DocumentInput!) { createDocument(input: $i) { id } }";
+        let review = app
+            .ok(
+                create,
+                document("Mid-term review", "https://www.unodc.org/review.pdf", "A07"),
+                Some(&admin),
+            )
+            .await["createDocument"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let handbook = app
+            .ok(
+                create,
+                document("Handbook", "https://www.unodc.org/handbook.pdf", "B12"),
+                Some(&admin),
+            )
+            .await["createDocument"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (engagement, identifier) =
+            api_engagement(&app, &admin, json!({"documents": [review, handbook]})).await;
+        let data = app
+            .ok(
+                "query($id: ID!) { engagement(id: $id) { documents { category } } }",
+                json!({ "id": engagement }),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(
+            data["engagement"]["documents"],
+            json!([{"category": "B12"}, {"category": "A07"}]),
+            "the API shows both links"
+        );
+        let xml = exported(export(&app, "", Some(&admin)).await);
+        xmllint(&xml, true);
+        let a = compact(activity(&xml, &identifier));
+        assert!(
+            a.contains(
+                "<document-link url=\"https://www.unodc.org/review.pdf\" format=\"application/pdf\">\
+                 <title><narrative>Mid-term review</narrative></title><category code=\"A07\"/>"
+            ),
+            "{a}"
+        );
+        assert!(!a.contains("handbook.pdf") && !a.contains("B12"), "{a}");
+
+        // Filed as organisation-level later, the review leaves the file too.
+        app.ok(
+            "mutation($id: ID!, $i: DocumentInput!) { updateDocument(id: $id, version: 1, input: $i) { id } }",
+            json!({"id": review, "i": {"title": "Mid-term review", "url": "https://www.unodc.org/review.pdf",
+                   "category": "B09"}}),
+            Some(&admin),
+        )
+        .await;
+        let xml = exported(export(&app, "", Some(&admin)).await);
+        xmllint(&xml, true);
+        assert!(!activity(&xml, &identifier).contains("<document-link"));
     }
 );

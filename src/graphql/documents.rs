@@ -25,7 +25,10 @@ impl Document {
     async fn url(&self) -> &str {
         &self.url
     }
-    /// IATI DocumentCategory code, e.g. A04 (conditions), A12 (thematic), B02 (institutional strategy).
+    /// IATI DocumentCategory code, e.g. A04 (conditions), A07 (review and evaluation), B12
+    /// (thematic strategy). Activity-level codes (A..) are published with the IATI activity of
+    /// each engagement the document is linked to; organisation-level ones (B..) stay linked here
+    /// but are left out of activity files, where IATI does not take them.
     async fn category(&self) -> &str {
         &self.category_code
     }
@@ -127,7 +130,8 @@ pub struct DocumentInputGql {
     pub title: String,
     /// Where it can be read: an http(s) URL.
     pub url: String,
-    /// IATI DocumentCategory code, e.g. A12.
+    /// IATI DocumentCategory code, e.g. A07 or B12; only activity-level (A..) documents are
+    /// published with the IATI activities of the engagements they are linked to.
     pub category: String,
     /// ISO 639-1 language code; en when not given.
     pub language: Option<String>,

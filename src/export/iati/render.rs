@@ -3,6 +3,7 @@
 use super::ReportingOrg;
 use super::data::{Details, IndicatorRow, ValueRow};
 use crate::export::xml::XmlWriter;
+use crate::storage::documents::DocumentRow;
 use crate::storage::engagements::{Children, EngagementRow};
 
 /// IATI IndicatorMeasure 5: qualitative, whose values are narrative, not numbers.
@@ -112,7 +113,17 @@ pub fn activity(e: &EngagementRow, d: &Details, org: &ReportingOrg) -> String {
         );
         w.close("budget");
     }
-    for doc in d.documents.get(&e.id).into_iter().flatten() {
+    // DocumentCategory codes in A are about one activity; those in B (annual reports,
+    // strategies, a handbook filed as thematic strategy) are about the organisation and belong
+    // in an organisation file, not here. They stay linked to the engagement in the tracker.
+    let activity_level = |doc: &&DocumentRow| doc.category_code.starts_with('A');
+    for doc in d
+        .documents
+        .get(&e.id)
+        .into_iter()
+        .flatten()
+        .filter(activity_level)
+    {
         let format = if doc.url.to_ascii_lowercase().ends_with(".pdf") {
             "application/pdf"
         } else {
