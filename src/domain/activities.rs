@@ -87,13 +87,23 @@ async fn country_code(db: &Db, field: &str, code: &str) -> AppResult<String> {
     })
 }
 
-/// The country must be a recipient of the engagement, or lie inside its recipient region.
-async fn require_recipient(db: &Db, e: &EngagementContext, iso3: &str) -> AppResult<()> {
-    if e.countries.iter().any(|c| c == iso3) {
+/// The country must be a recipient of the engagement, or lie inside its recipient region, and
+/// the engagement must not be archived. Read inside the write's transaction after the write
+/// locked the engagement (`store::insert` and `store::update` do; SQLite's writers take turns),
+/// so a concurrent change of its recipients or its archiving cannot strand the activity.
+async fn require_recipient(db: &Db, tx: &mut Tx, engagement_id: i64, iso3: &str) -> AppResult<()> {
+    let (countries, region, archived) = engagements::recipients(tx, engagement_id)
+        .await?
+        .ok_or_else(|| AppError::internal("read an activity's engagement", "missing"))?;
+    if archived {
+        return Err(AppError::conflict(format!(
+            "Engagement {engagement_id} was archived meanwhile; activities cannot be logged under it"
+        )));
+    }
+    if countries.iter().any(|c| c == iso3) {
         return Ok(());
     }
-    let region = store::engagement_region(db.pool(), e.id).await?;
-    if e.countries.is_empty()
+    if countries.is_empty()
         && let Some(region) = &region
     {
         if store::area_contains(db.pool(), &Area::Region(region.clone()), iso3).await? {
@@ -107,10 +117,10 @@ async fn require_recipient(db: &Db, e: &EngagementContext, iso3: &str) -> AppRes
             ),
         ));
     }
-    let allowed = if e.countries.is_empty() {
+    let allowed = if countries.is_empty() {
         "it names no recipient country".to_string()
     } else {
-        format!("allowed: {}", e.countries.join(", "))
+        format!("allowed: {}", countries.join(", "))
     };
     Err(AppError::bad_input(
         "input.country",
@@ -252,13 +262,13 @@ pub async fn log(db: &Db, viewer: &Viewer, p: ActivityPatch) -> AppResult<Activi
         p.target_group.as_deref().unwrap_or(""),
         p.description.as_deref().unwrap_or(""),
     )?;
-    require_recipient(db, &e, &v.country).await?;
     let results = require_results(db, "input.results", &e, &p.results.unwrap_or_default()).await?;
     let documents =
         resolve_documents(db, "input.documents", &p.documents.unwrap_or_default()).await?;
 
     let mut tx = db.begin().await?;
     let id = store::insert(&mut tx, &v.fields(e.id)).await?;
+    require_recipient(db, &mut tx, e.id, &v.country).await?;
     set_links(
         &mut tx,
         "activity_results",
@@ -328,7 +338,6 @@ pub async fn update(
         p.target_group.as_deref().unwrap_or(&before.target_group),
         p.description.as_deref().unwrap_or(&before.description),
     )?;
-    require_recipient(db, &e, &v.country).await?;
     // Linked results must still fit when the activity moves to another engagement.
     let results = match &p.results {
         Some(ids) => Some(require_results(db, "input.results", &e, ids).await?),
@@ -353,6 +362,7 @@ pub async fn update(
     if !store::update(&mut tx, id, version, &v.fields(e.id)).await? {
         return Err(stale(Kind::Activity, id, prior.row.version, version));
     }
+    require_recipient(db, &mut tx, e.id, &v.country).await?;
     if let Some(results) = results {
         set_links(
             &mut tx,

@@ -549,7 +549,13 @@ pub async fn update(
         .map(|c| c.country_iso3.clone())
         .collect();
     let region = fields.recipient_region_code.as_deref();
-    let stranded = store::places_in_use_outside(db.pool(), id, &kept, region).await?;
+    let mut tx = db.begin().await?;
+    if !store::update(&mut tx, id, version, &fields).await? {
+        return Err(stale(Kind::Engagement, id, before.version, version));
+    }
+    // Read after the update locked the engagement, inside its transaction: an activity or value
+    // written meanwhile in a country left out is either seen here or waits and is refused.
+    let stranded = store::places_in_use_outside(&mut *tx, id, &kept, region).await?;
     if !stranded.is_empty() {
         let field = if region.is_some() {
             "input.recipientRegion"
@@ -564,10 +570,6 @@ pub async fn update(
                 stranded.join(", ")
             ),
         ));
-    }
-    let mut tx = db.begin().await?;
-    if !store::update(&mut tx, id, version, &fields).await? {
-        return Err(stale(Kind::Engagement, id, before.version, version));
     }
     store::replace_children(&mut tx, id, &children).await?;
     let after = store::find(&mut *tx, &Scope::All, id)

@@ -120,25 +120,6 @@ pub async fn set(db: &Db, viewer: &Viewer, kind: ValueKind, i: ValueInput) -> Ap
         "input.value",
         "input.comment",
     )?;
-    if let (Some(c), Some(e)) = (&country, result.engagement_id) {
-        let ctx = engagements::context(db.pool(), &Scope::All, e)
-            .await?
-            .ok_or_else(|| AppError::internal("read a result's engagement", "missing"))?;
-        if !ctx.countries.contains(c) {
-            let allowed = if ctx.countries.is_empty() {
-                "the engagement names no recipient countries".to_string()
-            } else {
-                format!(
-                    "must be one of the engagement's recipient countries: {}",
-                    ctx.countries.join(", ")
-                )
-            };
-            return Err(AppError::bad_input(
-                "input.country",
-                &format!("{c}: {allowed}"),
-            ));
-        }
-    }
     let (dim_name, dim_value) = match &i.dimension {
         None => (String::new(), String::new()),
         Some((n, v)) => {
@@ -173,6 +154,28 @@ pub async fn set(db: &Db, viewer: &Viewer, kind: ValueKind, i: ValueInput) -> Ap
         document_id: i.document,
     };
     let mut tx = db.begin().await?;
+    // A value for one country needs that country among the engagement's recipients, read with
+    // the engagement locked so that a concurrent change of them cannot strand the value.
+    if let (Some(c), Some(e)) = (&country, result.engagement_id) {
+        engagements::lock(&mut tx, &[e]).await?;
+        let (countries, _, _) = engagements::recipients(&mut tx, e)
+            .await?
+            .ok_or_else(|| AppError::internal("read a result's engagement", "missing"))?;
+        if !countries.contains(c) {
+            let allowed = if countries.is_empty() {
+                "the engagement names no recipient countries".to_string()
+            } else {
+                format!(
+                    "must be one of the engagement's recipient countries: {}",
+                    countries.join(", ")
+                )
+            };
+            return Err(AppError::bad_input(
+                "input.country",
+                &format!("{c}: {allowed}"),
+            ));
+        }
+    }
     let before = store::find_slot(&mut *tx, &slot).await?;
     let id = match &before {
         Some(b) => {

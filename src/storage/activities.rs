@@ -414,7 +414,7 @@ pub async fn insert(tx: &mut super::Tx, f: &ActivityFields<'_>) -> AppResult<i64
     .bind(super::now())
     .fetch_one(&mut **tx)
     .await?;
-    totals::lock(tx, &[f.engagement_id]).await?;
+    super::engagements::lock(tx, &[f.engagement_id]).await?;
     let entering = totals::contribution(tx, id).await?;
     totals::shift(tx, None, entering.as_ref()).await?;
     Ok(id)
@@ -438,7 +438,7 @@ pub async fn update(
 ) -> AppResult<bool> {
     let mut engagements = vec![f.engagement_id];
     engagements.extend(engagement_of(tx, id).await?);
-    totals::lock(tx, &engagements).await?;
+    super::engagements::lock(tx, &engagements).await?;
     let leaving = totals::contribution(tx, id).await?;
     let done = sqlx::query(
         "update activities set engagement_id = $1, kind = $2, title = $3, start_date = $4, \

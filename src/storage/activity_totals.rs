@@ -7,6 +7,7 @@
 //! `storage::reports`).
 
 use super::Tx;
+use super::engagements::lock;
 use super::sql::Sql;
 use crate::error::AppResult;
 
@@ -76,21 +77,6 @@ pub async fn contribution(tx: &mut Tx, id: i64) -> AppResult<Option<Contribution
     .bind(id)
     .fetch_optional(&mut **tx)
     .await?)
-}
-
-/// Locks these engagements against each other's totals writers (PostgreSQL; in id order, so
-/// writers under two engagements cannot deadlock). SQLite writers take turns anyway. Returns the
-/// ids in that order, once each.
-pub async fn lock(tx: &mut Tx, engagement_ids: &[i64]) -> AppResult<Vec<i64>> {
-    let mut ids = engagement_ids.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
-    if tx.backend_name() == "PostgreSQL" && !ids.is_empty() {
-        let mut lock = Sql::new("select id from engagements where id in ");
-        lock.bind_list(&ids).push(" order by id for no key update");
-        lock.query().fetch_all(&mut **tx).await?;
-    }
-    Ok(ids)
 }
 
 /// Moves the totals by one activity: its contribution before the write leaves, its contribution

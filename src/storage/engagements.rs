@@ -3,9 +3,9 @@
 
 use sqlx::{Any, Executor, FromRow};
 
-use super::Backend;
 use super::scope::Scope;
 use super::sql::Sql;
+use super::{Backend, Tx};
 use crate::error::AppResult;
 
 /// What records under an engagement need to know of it: its programme and countries.
@@ -632,4 +632,46 @@ pub async fn places_in_use_outside<'e, E: Executor<'e, Database = Any>>(
         .push(" order by 1");
     let rows: Vec<(String,)> = sql.query_as().fetch_all(ex).await?;
     Ok(rows.into_iter().map(|(c,)| c).collect())
+}
+
+/// Locks these engagements for the rest of `tx` against other writers of their activity totals,
+/// recipients, values and archiving (PostgreSQL; in id order, so writers under two engagements
+/// cannot deadlock). SQLite writers take turns anyway. Returns the ids in that order, once each.
+pub async fn lock(tx: &mut Tx, engagement_ids: &[i64]) -> AppResult<Vec<i64>> {
+    let mut ids = engagement_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if tx.backend_name() == "PostgreSQL" && !ids.is_empty() {
+        let mut lock = Sql::new("select id from engagements where id in ");
+        lock.bind_list(&ids).push(" order by id for no key update");
+        lock.query().fetch_all(&mut **tx).await?;
+    }
+    Ok(ids)
+}
+
+/// Where an engagement's activities may take place, as it stands inside `tx`: its recipient
+/// countries, its recipient region, and whether it is archived. `None` when it does not exist.
+pub async fn recipients(
+    tx: &mut super::Tx,
+    engagement_id: i64,
+) -> AppResult<Option<(Vec<String>, Option<String>, bool)>> {
+    let row: Option<(Option<String>, Option<String>)> =
+        sqlx::query_as("select recipient_region_code, archived_at from engagements where id = $1")
+            .bind(engagement_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some((region, archived_at)) = row else {
+        return Ok(None);
+    };
+    let countries: Vec<(String,)> = sqlx::query_as(
+        "select country_iso3 from engagement_countries where engagement_id = $1 order by country_iso3",
+    )
+    .bind(engagement_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(Some((
+        countries.into_iter().map(|(c,)| c).collect(),
+        region,
+        archived_at.is_some(),
+    )))
 }

@@ -167,7 +167,7 @@ pub async fn archive(tx: &mut super::Tx, kind: Kind, id: i64, version: i64) -> A
     let leaving = match kind {
         Kind::Activity => {
             if let Some(engagement) = super::activities::engagement_of(tx, id).await? {
-                super::activity_totals::lock(tx, &[engagement]).await?;
+                super::engagements::lock(tx, &[engagement]).await?;
             }
             super::activity_totals::contribution(tx, id).await?
         }

@@ -189,3 +189,106 @@ on_both_engines!(
         .await;
     }
 );
+
+on_both_engines!(
+    an_activity_written_while_the_recipients_change_is_not_left_outside_them,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let engagement = number(&json!(w.kaz_uzb));
+        // An activity in Uzbekistan is being written: its transaction has locked the engagement
+        // and inserted the row, and has not committed yet.
+        let mut tx = app.db.begin().await.unwrap();
+        ta_tracker::storage::engagements::lock(&mut tx, &[engagement])
+            .await
+            .unwrap();
+        let fields = ta_tracker::storage::activities::ActivityFields {
+            engagement_id: engagement,
+            kind: "training",
+            title: "Training in Tashkent",
+            start_date: "2021-03-01",
+            end_date: "2021-03-05",
+            country_iso3: "UZB",
+            place: "",
+            participants_total: 20,
+            participants_female: 10,
+            participants_male: 10,
+            target_group: "",
+            description: "",
+        };
+        ta_tracker::storage::activities::insert(&mut tx, &fields)
+            .await
+            .unwrap();
+        // Meanwhile the engagement is narrowed to Kazakhstan. Whichever way the two meet, it
+        // must not end with the activity outside the recipients.
+        let update = "mutation($id: ID!, $v: Int!, $i: UpdateEngagementInput!) { \
+            updateEngagement(id: $id, version: $v, input: $i) { version } }";
+        let narrow = app.post(
+            update,
+            json!({"id": w.kaz_uzb, "v": 1,
+                   "i": {"recipientCountries": [{"country": "KAZ", "percentage": 100}]}}),
+            Some(&w.admin),
+        );
+        let commit = async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            tx.commit().await.unwrap();
+        };
+        let ((_, body), ()) = tokio::join!(narrow, commit);
+        assert_eq!(
+            body["errors"][0]["extensions"]["field"], "input.recipientCountries",
+            "{body}"
+        );
+        let (stranded,): (i64,) = sqlx::query_as(
+            "select count(*) from activities a where a.engagement_id = $1 and a.country_iso3 \
+             not in (select country_iso3 from engagement_countries c where c.engagement_id = $1)",
+        )
+        .bind(engagement)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(stranded, 0);
+    }
+);
+
+on_both_engines!(
+    an_activity_logged_while_its_country_leaves_the_recipients_is_refused,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let engagement = number(&json!(w.kaz_uzb));
+        // The engagement is being narrowed to Kazakhstan: its transaction holds the engagement
+        // and has taken Uzbekistan out, and has not committed yet.
+        let mut tx = app.db.begin().await.unwrap();
+        ta_tracker::storage::engagements::lock(&mut tx, &[engagement])
+            .await
+            .unwrap();
+        sqlx::query(
+            "delete from engagement_countries where engagement_id = $1 and country_iso3 = 'UZB'",
+        )
+        .bind(engagement)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+        let before = written(&app).await;
+        let logging = app.post(
+            LOG,
+            json!({"i": training(&w.kaz_uzb, "UZB", "2021-03-01", "2021-03-05")}),
+            Some(&w.admin),
+        );
+        let commit = async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            tx.commit().await.unwrap();
+        };
+        let ((_, body), ()) = tokio::join!(logging, commit);
+        assert_eq!(
+            body["errors"][0]["extensions"]["field"], "input.country",
+            "{body}"
+        );
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("allowed: KAZ"),
+            "{body}"
+        );
+        assert_eq!(written(&app).await, before, "nothing written");
+    }
+);
