@@ -64,6 +64,20 @@ fn fields(v: &Valid) -> ProgrammeFields<'_> {
     }
 }
 
+/// The programme a list filter names by code (any case), within what `scope` may read: a code
+/// the caller cannot see is as unknown as one that does not exist, and is the client's error.
+pub async fn named_in_filter(db: &Db, scope: &Scope, code: &str) -> AppResult<ProgrammeRow> {
+    let code = code.trim();
+    store::find_by_code(db.pool(), scope, &code.to_ascii_uppercase())
+        .await?
+        .ok_or_else(|| {
+            AppError::bad_input(
+                "filter.programme",
+                &format!("{code} is not a known programme code"),
+            )
+        })
+}
+
 /// Creates a programme (admins only: a programme is what officers' scopes are made of).
 pub async fn create(db: &Db, viewer: &Viewer, p: ProgrammePatch) -> AppResult<Programme> {
     viewer.require_role(&[Role::Admin], "create programmes")?;

@@ -15,14 +15,13 @@ use crate::domain::documents::Document;
 use crate::domain::engagements::Engagement;
 use crate::domain::geography::{Country, Region};
 use crate::domain::organisations::Organisation;
-use crate::domain::programmes::Programme;
+use crate::domain::programmes::{self, Programme};
 use crate::domain::{codes, geography, validate};
 use crate::error::AppError;
 use crate::storage::engagements::{
     self as store, Budget, ChildList, Children, CountryShare, EngagementFilter, EngagementOrder,
     Participant, PolicyMarker, SectorShare,
 };
-use crate::storage::programmes;
 
 /// Technical assistance by a UNODC programme in one or more countries (an IATI activity).
 #[Object]
@@ -448,17 +447,7 @@ async fn to_filter(ctx: &Context<'_>, f: EngagementFilterInput) -> Result<Engage
     let db = ctx.db();
     let scope = ctx.viewer().record_scope()?;
     let programme_id = match f.programme {
-        Some(code) => Some(
-            programmes::find_by_code(db.pool(), &scope, &code.trim().to_ascii_uppercase())
-                .await?
-                .map(|p| p.id)
-                .ok_or_else(|| {
-                    AppError::bad_input(
-                        "filter.programme",
-                        &format!("{} is not a known programme code", code.trim()),
-                    )
-                })?,
-        ),
+        Some(code) => Some(programmes::named_in_filter(db, &scope, &code).await?.id),
         None => None,
     };
     let country_iso3 = match f.country {

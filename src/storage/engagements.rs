@@ -38,19 +38,27 @@ where
     let Some(row) = sql.query_as::<Row>().fetch_optional(ex).await? else {
         return Ok(None);
     };
+    Ok(Some(EngagementContext {
+        id: row.id,
+        programme_id: row.programme_id,
+        programme_code: row.code,
+        countries: recipient_countries(ex, id).await?,
+        archived: row.archived_at.is_some(),
+    }))
+}
+
+/// An engagement's recipient countries (ISO3), in code order.
+async fn recipient_countries<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    id: i64,
+) -> AppResult<Vec<String>> {
     let countries: Vec<(String,)> = sqlx::query_as(
         "select country_iso3 from engagement_countries where engagement_id = $1 order by country_iso3",
     )
     .bind(id)
     .fetch_all(ex)
     .await?;
-    Ok(Some(EngagementContext {
-        id: row.id,
-        programme_id: row.programme_id,
-        programme_code: row.code,
-        countries: countries.into_iter().map(|(c,)| c).collect(),
-        archived: row.archived_at.is_some(),
-    }))
+    Ok(countries.into_iter().map(|(c,)| c).collect())
 }
 
 #[derive(Clone, Debug, FromRow, serde::Serialize)]
@@ -663,14 +671,8 @@ pub async fn recipients(
     let Some((region, archived_at)) = row else {
         return Ok(None);
     };
-    let countries: Vec<(String,)> = sqlx::query_as(
-        "select country_iso3 from engagement_countries where engagement_id = $1 order by country_iso3",
-    )
-    .bind(engagement_id)
-    .fetch_all(&mut **tx)
-    .await?;
     Ok(Some((
-        countries.into_iter().map(|(c,)| c).collect(),
+        recipient_countries(&mut **tx, engagement_id).await?,
         region,
         archived_at.is_some(),
     )))

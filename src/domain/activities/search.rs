@@ -2,11 +2,11 @@
 
 use super::{ActivityKind, country_code};
 use crate::domain::geography::area;
-use crate::domain::validate;
-use crate::error::{AppError, AppResult};
+use crate::domain::{programmes, validate};
+use crate::error::AppResult;
+use crate::storage::Db;
 use crate::storage::activities::ActivityFilter;
 use crate::storage::scope::Scope;
-use crate::storage::{Db, programmes};
 
 /// A list filter as a client writes it, before codes are resolved.
 #[derive(Default)]
@@ -32,17 +32,7 @@ fn non_blank(s: Option<String>) -> Option<String> {
 /// does not exist.
 pub async fn filter(db: &Db, scope: &Scope, q: ActivitySearch) -> AppResult<ActivityFilter> {
     let programme_code = match non_blank(q.programme) {
-        Some(code) => Some(
-            programmes::find_by_code(db.pool(), scope, &code.to_ascii_uppercase())
-                .await?
-                .map(|p| p.code)
-                .ok_or_else(|| {
-                    AppError::bad_input(
-                        "filter.programme",
-                        &format!("{code} is not a known programme code"),
-                    )
-                })?,
-        ),
+        Some(code) => Some(programmes::named_in_filter(db, scope, &code).await?.code),
         None => None,
     };
     let country_iso3 = match non_blank(q.country) {
