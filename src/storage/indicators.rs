@@ -59,16 +59,7 @@ fn where_clause(scope: &Scope, f: &IndicatorFilter) -> Sql {
         // An archived result takes its indicators out of lists with it.
         sql.push(" and i.archived_at is null and r.archived_at is null");
     }
-    match f.engagement {
-        Some(e) => {
-            sql.push(" and r.engagement_id = ").bind(e);
-        }
-        // Across engagements, an archived engagement's indicators go with it.
-        None if !f.include_archived => {
-            sql.push(" and (r.engagement_id is null or e.archived_at is null)");
-        }
-        None => {}
-    }
+    super::results::under_engagement(&mut sql, f.engagement, f.include_archived);
     if let Some(p) = f.programme {
         sql.push(" and coalesce(r.programme_id, e.programme_id) = ")
             .bind(p);

@@ -49,22 +49,28 @@ pub struct ResultFilter {
     pub include_archived: bool,
 }
 
+/// Narrows a list of results (`r`, joined to engagements `e`), or of what hangs under them, to
+/// one engagement; across engagements, an archived engagement takes its results with it unless
+/// archived records are asked for. Results of a programme, under no engagement, stay.
+pub(super) fn under_engagement(sql: &mut Sql, engagement: Option<i64>, include_archived: bool) {
+    match engagement {
+        Some(e) => {
+            sql.push(" and r.engagement_id = ").bind(e);
+        }
+        None if !include_archived => {
+            sql.push(" and (r.engagement_id is null or e.archived_at is null)");
+        }
+        None => {}
+    }
+}
+
 fn where_clause(scope: &Scope, f: &ResultFilter) -> Sql {
     let mut sql = Sql::new(" where 1 = 1");
     sql.append(&scope.results("r.id"));
     if !f.include_archived {
         sql.push(" and r.archived_at is null");
     }
-    match f.engagement {
-        Some(e) => {
-            sql.push(" and r.engagement_id = ").bind(e);
-        }
-        // Across engagements, an archived engagement's results go with it.
-        None if !f.include_archived => {
-            sql.push(" and (r.engagement_id is null or e.archived_at is null)");
-        }
-        None => {}
-    }
+    under_engagement(&mut sql, f.engagement, f.include_archived);
     if let Some(p) = f.programme {
         sql.push(" and p.id = ").bind(p);
     }
