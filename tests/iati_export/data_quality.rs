@@ -273,14 +273,14 @@ on_both_engines!(
         let e = app
             .err(
                 UPDATE_ENGAGEMENT,
-                json!({"id": id, "v": 1, "i": {"actualEnd": day(2)}}),
+                json!({"id": id, "v": 1, "i": {"status": "3", "actualEnd": day(2)}}),
                 Some(&admin),
             )
             .await;
         assert_refused(&e, "input.actualEnd", "is an actual date");
         app.ok(
             UPDATE_ENGAGEMENT,
-            json!({"id": id, "v": 1, "i": {"actualEnd": day(1)}}),
+            json!({"id": id, "v": 1, "i": {"status": "3", "actualEnd": day(1)}}),
             Some(&admin),
         )
         .await;
