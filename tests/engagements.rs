@@ -225,6 +225,134 @@ on_both_engines!(
 );
 
 on_both_engines!(
+    the_status_agrees_with_the_actual_dates_and_a_record_from_before_can_still_be_corrected,
+    |app: common::TestApp| async move {
+        let w = world(&app).await;
+        let input = |status: &str, dates: Value| {
+            let mut i = engagement(
+                &w,
+                "Lifecycle",
+                json!([{"country": "TUN", "percentage": 100}]),
+                &w.norway,
+            );
+            i["i"]["status"] = json!(status);
+            for (k, v) in dates.as_object().unwrap() {
+                i["i"][k] = v.clone();
+            }
+            i
+        };
+        let before = (app.count("engagements").await, app.count("audit_log").await);
+        for (status, dates, field, says) in [
+            (
+                "1",
+                json!({"actualStart": "2020-02-01"}),
+                "input.actualStart",
+                "while the status is 1 (Pipeline/identification)",
+            ),
+            (
+                "2",
+                json!({"actualStart": "2020-02-01", "actualEnd": "2022-06-30"}),
+                "input.actualEnd",
+                "while the status is 2 (Implementation)",
+            ),
+            (
+                "4",
+                json!({"actualStart": "2020-02-01"}),
+                "input.actualEnd",
+                "is required when the status is 4 (Closed)",
+            ),
+            (
+                "3",
+                json!({}),
+                "input.actualEnd",
+                "is required when the status is 3 (Finalisation)",
+            ),
+            (
+                "5",
+                json!({"actualStart": "2020-02-01"}),
+                "input.actualEnd",
+                "status is 5 (Cancelled) and an actual start is given",
+            ),
+        ] {
+            let e = app
+                .err(CREATE_ENG, input(status, dates), Some(&w.admin))
+                .await;
+            assert_eq!(
+                (e.code.as_str(), e.field.as_deref()),
+                ("BAD_USER_INPUT", Some(field)),
+                "{status}: {}",
+                e.message
+            );
+            assert!(e.message.contains(says), "{status}: {}", e.message);
+        }
+        assert_eq!(
+            (app.count("engagements").await, app.count("audit_log").await),
+            before,
+            "nothing written"
+        );
+
+        // Implementation may start on its planned date; closing it needs the day it ended,
+        // which then ends it in the reports instead of its planned end.
+        let (id, v) = create(&app, &w.admin, input("2", json!({}))).await;
+        let e = app
+            .err(
+                UPDATE_ENG,
+                json!({"id": id, "v": v, "i": {"status": "4"}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.field.as_deref(), Some("input.actualEnd"), "{}", e.message);
+        let data = app
+            .ok(
+                UPDATE_ENG,
+                json!({"id": id, "v": v, "i": {"status": "4", "actualStart": "2020-02-01",
+                    "actualEnd": "2022-06-30"}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(data["updateEngagement"]["activeTo"], "2022-06-30");
+        let v = data["updateEngagement"]["version"].as_i64().unwrap();
+
+        // A record kept from before these rules (closed with no end, an actual start still to
+        // come) takes other corrections; the rules judge its dates and status when they change.
+        let n: i64 = id.split_once(':').unwrap().1.parse().unwrap();
+        let future = (chrono::Utc::now().date_naive() + chrono::Days::new(30)).to_string();
+        sqlx::query(&format!(
+            "update engagements set actual_start = '{future}', actual_end = null where id = {n}"
+        ))
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+        let data = app
+            .ok(
+                UPDATE_ENG,
+                json!({"id": id, "v": v, "i": {"title": "Lifecycle, corrected"}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(data["updateEngagement"]["title"], "Lifecycle, corrected");
+        let v = v + 1;
+        let e = app
+            .err(
+                UPDATE_ENG,
+                json!({"id": id, "v": v, "i": {"actualStart": "2020-03-01"}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.field.as_deref(), Some("input.actualEnd"), "{}", e.message);
+        let data = app
+            .ok(
+                UPDATE_ENG,
+                json!({"id": id, "v": v, "i": {"actualStart": "2020-03-01",
+                    "actualEnd": "2022-06-30"}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(data["updateEngagement"]["activeTo"], "2022-06-30");
+    }
+);
+
+on_both_engines!(
     updates_need_the_current_version_and_keep_the_iati_identifier,
     |app: common::TestApp| async move {
         let w = world(&app).await;

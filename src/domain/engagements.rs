@@ -1,6 +1,7 @@
 //! Engagements: validation of the whole record (dates, shares, codes), permissions and writes.
 
 mod identifier;
+mod lifecycle;
 
 use chrono::{Datelike, NaiveDate};
 
@@ -77,6 +78,10 @@ struct Draft {
     /// Whether `iati_identifier` is being set now (it never changes once set, and one set before
     /// a rule about identifiers was added stays as it was).
     new_identifier: bool,
+    /// The status and actual dates stored before this write (None when creating). The rules on
+    /// them (actual dates in the past, a status that agrees with them) judge what the write
+    /// changes, so a record kept from before a rule can still be corrected field by field.
+    stored: Option<Lifecycle>,
     programme: String,
     title: String,
     description: String,
@@ -95,6 +100,13 @@ struct Draft {
     policy_markers: Vec<(String, String)>,
     budgets: Vec<BudgetInput>,
     documents: Vec<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Lifecycle {
+    status: String,
+    actual_start: Option<String>,
+    actual_end: Option<String>,
 }
 
 fn optional_date(field: &str, v: &Option<String>) -> AppResult<Option<NaiveDate>> {
@@ -137,18 +149,26 @@ async fn validate_draft(
         Some(id) if !d.new_identifier => Some(id.to_string()),
         Some(id) => Some(identifier::check_new(db, id, d.id).await?),
     };
-    let status = codes::require(db, "ActivityStatus", "input.status", d.status.trim())
-        .await?
-        .code;
+    let status = codes::require(db, "ActivityStatus", "input.status", d.status.trim()).await?;
+    let lifecycle = Lifecycle {
+        status: status.code.clone(),
+        actual_start: d.actual_start.clone(),
+        actual_end: d.actual_end.clone(),
+    };
+    let stored = d.stored.as_ref();
+    let new_start = stored.is_none_or(|s| s.actual_start != d.actual_start);
+    let new_end = stored.is_none_or(|s| s.actual_end != d.actual_end);
 
     let planned_start = optional_date("input.plannedStart", &d.planned_start)?;
     let planned_end = optional_date("input.plannedEnd", &d.planned_end)?;
-    let actual_start = optional_date("input.actualStart", &d.actual_start)?
-        .map(|d| validate::happened("input.actualStart", d))
-        .transpose()?;
-    let actual_end = optional_date("input.actualEnd", &d.actual_end)?
-        .map(|d| validate::happened("input.actualEnd", d))
-        .transpose()?;
+    let actual_start = optional_date("input.actualStart", &d.actual_start)?;
+    if let Some(day) = actual_start.filter(|_| new_start) {
+        validate::happened("input.actualStart", day)?;
+    }
+    let actual_end = optional_date("input.actualEnd", &d.actual_end)?;
+    if let Some(day) = actual_end.filter(|_| new_end) {
+        validate::happened("input.actualEnd", day)?;
+    }
     if let (Some(s), Some(e)) = (planned_start, planned_end) {
         validate::date_order("input.plannedEnd", s, e)?;
     }
@@ -161,6 +181,10 @@ async fn validate_draft(
             "needs an actual start date",
         ));
     }
+    if stored != Some(&lifecycle) {
+        lifecycle::check(&status.code, &status.name, actual_start, actual_end)?;
+    }
+    let status = status.code;
     // Actual dates once it has started, planned ones before; no end means ongoing.
     let (active_from, active_to) = match (actual_start, planned_start) {
         (Some(s), _) => (s, actual_end),
@@ -399,6 +423,7 @@ pub async fn create(db: &Db, viewer: &Viewer, p: EngagementPatch) -> AppResult<E
     let draft = Draft {
         id: None,
         new_identifier: true,
+        stored: None,
         programme: required(p.programme, "input.programme")?,
         title: required(p.title, "input.title")?,
         description: p.description.unwrap_or_default(),
@@ -486,6 +511,11 @@ pub async fn update(
     let draft = Draft {
         id: Some(id),
         new_identifier: before.iati_identifier.is_none(),
+        stored: Some(Lifecycle {
+            status: before.status_code.clone(),
+            actual_start: before.actual_start.clone(),
+            actual_end: before.actual_end.clone(),
+        }),
         programme: p.programme.unwrap_or(before_programme),
         title: p.title.unwrap_or(before.title.clone()),
         description: p.description.unwrap_or(before.description.clone()),

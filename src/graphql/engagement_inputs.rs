@@ -73,7 +73,9 @@ pub struct CreateEngagementInput {
     /// no spaces and none of / & | ?. `{reporting ref}-ENG-{number}` is kept for the IATI export,
     /// which gives it to engagements without an identifier.
     pub iati_identifier: Option<String>,
-    /// IATI ActivityStatus code, e.g. 2 (implementation).
+    /// IATI ActivityStatus code, e.g. 2 (implementation). It must agree with the actual dates:
+    /// no actual start in pipeline (1), no actual end in implementation (2), an actual end in
+    /// finalisation (3) or closed (4), and in cancelled (5) once there is an actual start.
     pub status: String,
     /// Planned start (YYYY-MM-DD); a planned or actual start is required.
     pub planned_start: Option<String>,
@@ -116,7 +118,7 @@ pub struct UpdateEngagementInput {
     /// IATI activity identifier: may be set once, never changed; as on creation, but the
     /// engagement may take the `{reporting ref}-ENG-{id}` it is exported under.
     pub iati_identifier: MaybeUndefined<String>,
-    /// IATI ActivityStatus code.
+    /// IATI ActivityStatus code; it must agree with the actual dates, as on creation.
     pub status: Option<String>,
     /// Planned start.
     pub planned_start: MaybeUndefined<String>,

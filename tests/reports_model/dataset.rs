@@ -87,10 +87,11 @@ const SPECS: &[Spec] = &[
             ("2021-07-01", "2022-06-30", "EUR"),
         ],
     },
-    // Actual dates override planned ones and span the 2020/2021 boundary; two donors.
+    // Actual dates override planned ones and span the 2020/2021 boundary; two donors; ended, so
+    // in finalisation.
     Spec {
         programme: "REC",
-        status: "2",
+        status: "3",
         planned: ("2020-01-01", Some("2020-12-31")),
         actual: Some(("2020-03-01", Some("2021-06-30"))),
         countries: &[("IDN", 100.0)],
@@ -153,12 +154,12 @@ const SPECS: &[Spec] = &[
         archived: false,
         budgets: &[("2021-04-01", "2022-03-31", "EUR")],
     },
-    // Recorded for a sub-region (Central Asia), not countries.
+    // Recorded for a sub-region (Central Asia), not countries; closed, on its planned dates.
     Spec {
         programme: "REC",
-        status: "3",
+        status: "4",
         planned: ("2021-01-01", Some("2021-12-31")),
-        actual: None,
+        actual: Some(("2021-01-01", Some("2021-12-31"))),
         countries: &[],
         region: Some("143"),
         funders: &["belgium"],
