@@ -6,6 +6,8 @@ mod values;
 pub use search::{ActivitySearch, filter};
 pub use values::{ActivityKind, Participants};
 
+use chrono::NaiveDate;
+
 use super::auth::{Role, Viewer};
 use super::geography::country;
 use super::records::{archived, require_write, resolve_documents, stale};
@@ -155,6 +157,7 @@ async fn require_results(
 struct Valid {
     kind: ActivityKind,
     title: String,
+    first_day: NaiveDate,
     start: String,
     end: String,
     country: String,
@@ -203,6 +206,7 @@ fn validate_fields(
     Ok(Valid {
         kind,
         title,
+        first_day: s,
         start: s.to_string(),
         end: e.to_string(),
         country,
@@ -262,6 +266,7 @@ pub async fn log(db: &Db, viewer: &Viewer, p: ActivityPatch) -> AppResult<Activi
         p.target_group.as_deref().unwrap_or(""),
         p.description.as_deref().unwrap_or(""),
     )?;
+    validate::begun("input.startDate", v.first_day)?;
     let results = require_results(db, "input.results", &e, &p.results.unwrap_or_default()).await?;
     let documents =
         resolve_documents(db, "input.documents", &p.documents.unwrap_or_default()).await?;
@@ -338,6 +343,10 @@ pub async fn update(
         p.target_group.as_deref().unwrap_or(&before.target_group),
         p.description.as_deref().unwrap_or(&before.description),
     )?;
+    // Judged when it changes, so an activity kept from before the rule takes other corrections.
+    if v.start != before.start_date {
+        validate::begun("input.startDate", v.first_day)?;
+    }
     // Linked results must still fit when the activity moves to another engagement.
     let results = match &p.results {
         Some(ids) => Some(require_results(db, "input.results", &e, ids).await?),

@@ -73,15 +73,34 @@ pub fn happened(field: &str, d: NaiveDate) -> AppResult<NaiveDate> {
 }
 
 fn happened_by(field: &str, d: NaiveDate, today: NaiveDate) -> AppResult<NaiveDate> {
+    not_after_tomorrow(field, d, today, |latest| {
+        format!(
+            "is an actual date and must not be after {latest}; give a date still to come as a \
+             planned date"
+        )
+    })
+}
+
+/// An activity's first day: it is logged once it has begun, so, as for actual dates, not after
+/// today (UTC) plus a day of grace. Its last day may be still to come.
+pub fn begun(field: &str, d: NaiveDate) -> AppResult<NaiveDate> {
+    not_after_tomorrow(field, d, chrono::Utc::now().date_naive(), |latest| {
+        format!(
+            "must not be after {latest}: an activity is logged once it has begun, with who took \
+             part"
+        )
+    })
+}
+
+fn not_after_tomorrow(
+    field: &str,
+    d: NaiveDate,
+    today: NaiveDate,
+    refusal: impl Fn(NaiveDate) -> String,
+) -> AppResult<NaiveDate> {
     let latest = today + chrono::Days::new(1);
     if d > latest {
-        return Err(AppError::bad_input(
-            field,
-            &format!(
-                "is an actual date and must not be after {latest}; give a date still to come as \
-                 a planned date"
-            ),
-        ));
+        return Err(AppError::bad_input(field, &refusal(latest)));
     }
     Ok(d)
 }
@@ -269,6 +288,19 @@ mod tests {
             on("2027-01-02").unwrap_err().client_message(),
             "input.actualEnd: is an actual date and must not be after 2027-01-01; give a date \
              still to come as a planned date"
+        );
+    }
+
+    #[test]
+    fn an_activity_has_begun_by_tomorrow_at_the_latest() {
+        let today = chrono::Utc::now().date_naive();
+        assert!(begun("input.startDate", today + chrono::Days::new(1)).is_ok());
+        let e = begun("input.startDate", today + chrono::Days::new(2)).unwrap_err();
+        assert!(
+            e.client_message()
+                .starts_with("input.startDate: must not be after "),
+            "{}",
+            e.client_message()
         );
     }
 

@@ -237,7 +237,8 @@ pub struct LogActivityInput {
     pub kind: ActivityKind,
     /// Title.
     pub title: String,
-    /// First day, YYYY-MM-DD.
+    /// First day, YYYY-MM-DD; not after tomorrow (UTC), since an activity is logged once it has
+    /// begun. The last day may be still to come.
     pub start_date: String,
     /// Last day, YYYY-MM-DD, not before the first.
     pub end_date: String,
@@ -267,7 +268,7 @@ pub struct UpdateActivityInput {
     pub kind: Option<ActivityKind>,
     /// Title.
     pub title: Option<String>,
-    /// First day, YYYY-MM-DD.
+    /// First day, YYYY-MM-DD; not after tomorrow (UTC) when it changes.
     pub start_date: Option<String>,
     /// Last day, YYYY-MM-DD.
     pub end_date: Option<String>,

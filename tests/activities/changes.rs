@@ -54,6 +54,15 @@ on_both_engines!(
             )
             .await;
         assert_eq!(e.field.as_deref(), Some("input.endDate"), "{e:?}");
+        let ahead = (chrono::Utc::now().date_naive() + chrono::Days::new(2)).to_string();
+        let e = app
+            .err(
+                UPDATE,
+                json!({"id": a["id"], "v": 2, "i": {"startDate": ahead, "endDate": ahead}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.field.as_deref(), Some("input.startDate"), "{e:?}");
         let e = app
             .err(
                 UPDATE,

@@ -78,7 +78,13 @@ on_both_engines!(
         .unwrap();
         let before = written(&app).await;
         let ok = training(&w.kaz_uzb, "KAZ", "2021-03-01", "2021-03-05");
+        let ahead = (chrono::Utc::now().date_naive() + chrono::Days::new(2)).to_string();
         let cases: Vec<(Value, &str, &str)> = vec![
+            (
+                json!({"startDate": ahead, "endDate": ahead}),
+                "input.startDate",
+                "logged once it has begun",
+            ),
             (
                 json!({"participants": {"total": 20, "female": 12, "male": 10}}),
                 "input.participants.female",
