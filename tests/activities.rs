@@ -77,7 +77,7 @@ async fn world(app: &TestApp) -> World {
     }
     let base = |programme: &str, title: &str| {
         json!({"programme": programme, "title": title, "status": "2",
-               "plannedStart": "2019-01-01", "plannedEnd": "2024-12-31"})
+               "sectors": [{"code": "15130", "percentage": 100}], "plannedStart": "2019-01-01", "plannedEnd": "2024-12-31"})
     };
     let mut input = base("GLOZ85", "Central Asia");
     input["recipientCountries"] =

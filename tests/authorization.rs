@@ -275,7 +275,7 @@ on_both_engines!(
                 participants.push(json!({"organisation": orgs[g.below(4) as usize], "role": "4"}));
                 let c = countries[g.below(6) as usize];
                 let d = app.ok("mutation($i: CreateEngagementInput!) { createEngagement(input: $i) { id } }",
-                json!({"i": {"programme": "P", "title": format!("S{seed}E{e}"), "status": "2", "plannedStart": "2020-01-01",
+                json!({"i": {"programme": "P", "title": format!("S{seed}E{e}"), "status": "2", "sectors": [{"code": "15130", "percentage": 100}], "plannedStart": "2020-01-01",
                     "recipientCountries": [{"country": c, "percentage": 100}], "participatingOrganisations": participants}}), Some(&admin)).await;
                 let id = d["createEngagement"]["id"].as_str().unwrap().to_string();
                 app.ok("mutation($i: LogActivityInput!) { logActivity(input: $i) { id } }",

@@ -175,7 +175,7 @@ on_both_engines!(
             let data = app
                 .ok(
                     "mutation($t: String!) { createEngagement(input: {programme: \"CW\", title: $t, status: \"2\", \
-                     plannedStart: \"2020-01-01\", recipientCountries: [{country: \"KEN\", percentage: 100}]}) { id } }",
+                     sectors: [{code: \"15130\", percentage: 100}], plannedStart: \"2020-01-01\", recipientCountries: [{country: \"KEN\", percentage: 100}]}) { id } }",
                     json!({"t": title}),
                     Some(&admin),
                 )

@@ -215,6 +215,23 @@ on_both_engines!(
             e.field.as_deref(),
             Some("input.participatingOrganisations[0].role")
         );
+        // IATI asks every activity for a sector.
+        for sectors in [json!(null), json!([])] {
+            let mut bad = engagement(
+                &w,
+                "No sector",
+                json!([{"country": "TUN", "percentage": 100}]),
+                &w.norway,
+            );
+            bad["i"]["sectors"] = sectors;
+            let e = app.err(CREATE_ENG, bad, Some(&w.admin)).await;
+            assert_eq!(e.field.as_deref(), Some("input.sectors"), "{}", e.message);
+            assert!(
+                e.message.contains("at least one OECD DAC sector"),
+                "{}",
+                e.message
+            );
+        }
         let after = (
             app.count("engagements").await,
             app.count("engagement_countries").await,
@@ -396,6 +413,14 @@ on_both_engines!(
             )
             .await;
         assert_eq!(e.field.as_deref(), Some("input.iatiIdentifier"));
+        let e = app
+            .err(
+                UPDATE_ENG,
+                json!({"id": id, "v": v + 1, "i": {"sectors": []}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.field.as_deref(), Some("input.sectors"));
         let data = app
             .ok(
                 "query($id: ID!) { engagement(id: $id) { title version } }",

@@ -91,7 +91,7 @@ async fn world(app: &common::TestApp) -> World {
     }
     let vars = json!({ "i": {
         "programme": "GLOZ85", "title": "[Test] engagement in Indonesia", "status": "2",
-        "plannedStart": "2019-01-01", "recipientCountries": [{ "country": "IDN", "percentage": 100 }],
+        "sectors": [{"code": "15130", "percentage": 100}], "plannedStart": "2019-01-01", "recipientCountries": [{ "country": "IDN", "percentage": 100 }],
         "participatingOrganisations": [{ "organisation": donor, "role": "1" }]
     }});
     let engagement = id_of(app, CREATE_ENGAGEMENT, vars, &admin, "createEngagement").await;

@@ -147,7 +147,7 @@ async fn inputs_of_the_wrong_type_or_left_out_name_their_field() {
     let cases = [
         (
             create,
-            json!({"i": {"programme": "VEP", "title": "t", "status": "2", "plannedStart": "2020-01-01",
+            json!({"i": {"programme": "VEP", "title": "t", "status": "2", "sectors": [{"code": "15130", "percentage": 100}], "plannedStart": "2020-01-01",
                 "recipientCountries": [{"country": "KAZ", "percentage": "all of it"}]}}),
             "input.recipientCountries[0].percentage",
         ),

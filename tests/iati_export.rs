@@ -125,7 +125,7 @@ fn merged(mut base: Value, extra: Value) -> Value {
 async fn api_engagement(app: &TestApp, admin: &str, input: Value) -> (String, String) {
     let base = json!({"programme": "GLOZ85", "title": "Prison reform in Central Asia",
         "description": "Prison management in line with the Nelson Mandela Rules",
-        "status": "2", "plannedStart": "2021-01-01", "plannedEnd": "2024-12-31",
+        "status": "2", "sectors": [{"code": "15130", "percentage": 100}], "plannedStart": "2021-01-01", "plannedEnd": "2024-12-31",
         "recipientCountries": [{"country": "KAZ", "percentage": 60},
                                {"country": "UZB", "percentage": 40}]});
     let data = app

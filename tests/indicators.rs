@@ -66,7 +66,7 @@ async fn engagement(
     funder: i64,
 ) -> String {
     let input = json!({"programme": programme, "title": format!("Engagement in {countries}"),
-        "status": "2", "plannedStart": "2019-01-01", "plannedEnd": "2024-12-31",
+        "status": "2", "sectors": [{"code": "15130", "percentage": 100}], "plannedStart": "2019-01-01", "plannedEnd": "2024-12-31",
         "recipientCountries": countries,
         "participatingOrganisations": [{"organisation": format!("Organisation:{funder}"), "role": "1"}]});
     let data = app

@@ -29,7 +29,7 @@ async fn populate(app: &TestApp, admin: &str) -> (String, Vec<(String, i64)>) {
             admin,
             "mutation($i: CreateEngagementInput!) { createEngagement(input: $i) { id } }",
             json!({"i": {"programme": "NL", "title": format!("E{i}"), "status": "2",
-                "plannedStart": start, "recipientCountries": [{"country": "KEN", "percentage": 100}]}}),
+                "sectors": [{"code": "15130", "percentage": 100}], "plannedStart": start, "recipientCountries": [{"country": "KEN", "percentage": 100}]}}),
         )
         .await;
         engagements.push(

@@ -100,7 +100,7 @@ async fn populate(app: &common::TestApp, admin: &str) {
     ];
     for (i, c) in countries.iter().enumerate() {
         let created = post(app, admin, "mutation($i: CreateEngagementInput!) { createEngagement(input: $i) { id } }",
-            json!({"i": {"programme": "P", "title": format!("E{i}"), "status": "2", "plannedStart": "2020-01-01",
+            json!({"i": {"programme": "P", "title": format!("E{i}"), "status": "2", "sectors": [{"code": "15130", "percentage": 100}], "plannedStart": "2020-01-01",
                 "recipientCountries": [{"country": c, "percentage": 50}, {"country": countries[(i + 1) % 10], "percentage": 50}],
                 "participatingOrganisations": [{"organisation": org, "role": "1"}],
                 "sectors": [{"code": "15130", "percentage": 100}], "sdgTargets": ["16.3"],

@@ -99,6 +99,26 @@ on_both_engines!(
         .await
         .unwrap();
         assert_eq!(outside, 0, "activities fall inside their engagement");
+        let (ahead,): (i64,) = sqlx::query_as(
+            "select count(*) from activities a join engagements e on e.id = a.engagement_id \
+             where a.start_date > '2026-01-01' or e.status_code = '1'",
+        )
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(
+            ahead, 0,
+            "activities are logged once their engagement has begun"
+        );
+        let (unsectored,): (i64,) = sqlx::query_as(
+            "select count(*) from engagements e where 100 <> \
+             (select coalesce(sum(percentage), 0) from engagement_sectors s \
+              where s.engagement_id = e.id)",
+        )
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(unsectored, 0, "every engagement has sectors summing to 100");
         assert_eq!(app.count("audit_log").await, 0, "bulk data is not audited");
     }
 );

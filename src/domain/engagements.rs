@@ -82,6 +82,9 @@ struct Draft {
     /// them (actual dates in the past, a status that agrees with them) judge what the write
     /// changes, so a record kept from before a rule can still be corrected field by field.
     stored: Option<Lifecycle>,
+    /// Whether the sectors are being given now (always when creating): IATI asks every activity
+    /// for one, and a record kept from before that rule takes other corrections as it is.
+    new_sectors: bool,
     programme: String,
     title: String,
     description: String,
@@ -285,6 +288,13 @@ async fn validate_draft(
             percentage: *pct,
         });
     }
+    if sectors.is_empty() && d.new_sectors {
+        return Err(AppError::bad_input(
+            "input.sectors",
+            "at least one OECD DAC sector is required, as IATI asks of every activity (for \
+             example 15130, legal and judicial development)",
+        ));
+    }
     if !sectors.is_empty() {
         validate::distinct(
             "input.sectors",
@@ -424,6 +434,7 @@ pub async fn create(db: &Db, viewer: &Viewer, p: EngagementPatch) -> AppResult<E
         id: None,
         new_identifier: true,
         stored: None,
+        new_sectors: true,
         programme: required(p.programme, "input.programme")?,
         title: required(p.title, "input.title")?,
         description: p.description.unwrap_or_default(),
@@ -511,6 +522,7 @@ pub async fn update(
     let draft = Draft {
         id: Some(id),
         new_identifier: before.iati_identifier.is_none(),
+        new_sectors: p.sectors.is_some(),
         stored: Some(Lifecycle {
             status: before.status_code.clone(),
             actual_start: before.actual_start.clone(),

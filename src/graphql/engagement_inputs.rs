@@ -91,7 +91,8 @@ pub struct CreateEngagementInput {
     pub recipient_region: Option<String>,
     /// Participating organisations with IATI roles.
     pub participating_organisations: Option<Vec<ParticipatingOrganisationInput>>,
-    /// DAC sectors with percentages summing to 100.
+    /// OECD DAC sectors with percentages summing to 100; at least one, as IATI asks of every
+    /// activity.
     pub sectors: Option<Vec<SectorInput>>,
     /// SDG target codes, e.g. 16.3.
     pub sdg_targets: Option<Vec<String>>,
@@ -134,7 +135,8 @@ pub struct UpdateEngagementInput {
     pub recipient_region: MaybeUndefined<String>,
     /// Participating organisations with IATI roles.
     pub participating_organisations: Option<Vec<ParticipatingOrganisationInput>>,
-    /// DAC sectors with percentages summing to 100.
+    /// OECD DAC sectors with percentages summing to 100; a list given replaces them and may not
+    /// be empty.
     pub sectors: Option<Vec<SectorInput>>,
     /// SDG target codes.
     pub sdg_targets: Option<Vec<String>>,

@@ -131,6 +131,8 @@ pub async fn load(db: &Db, opts: &Options) -> AppResult<Report> {
     report.engagement_countries = w
         .insert(&ENGAGEMENT_COUNTRIES, p.engagement_countries())
         .await?;
+    w.insert(&ENGAGEMENT_SECTORS, p.engagement_sectors())
+        .await?;
     w.insert(&ENGAGEMENT_ORGANISATIONS, p.engagement_donors())
         .await?;
     report.budgets = w.insert(&BUDGETS, p.budgets()).await?;
@@ -274,6 +276,11 @@ const ENGAGEMENTS: Table = Table {
 const ENGAGEMENT_COUNTRIES: Table = Table {
     name: "engagement_countries",
     columns: &["engagement_id", "country_iso3", "percentage"],
+    stamped: false,
+};
+const ENGAGEMENT_SECTORS: Table = Table {
+    name: "engagement_sectors",
+    columns: &["engagement_id", "sector_code", "percentage"],
     stamped: false,
 };
 const ENGAGEMENT_ORGANISATIONS: Table = Table {

@@ -179,7 +179,7 @@ on_both_engines!(
     |app: TestApp| async move {
         let w = world(&app).await;
         let mut input = json!({"programme": "GLOZ85", "title": "Reach 100% of prisons",
-            "status": "2", "plannedStart": "2019-01-01",
+            "status": "2", "sectors": [{"code": "15130", "percentage": 100}], "plannedStart": "2019-01-01",
             "recipientCountries": [{"country": "TUN", "percentage": 100.0}]});
         let hundred = engagement(&app, &w.admin, input.clone()).await;
         input["title"] = json!("Prison_staff training");

@@ -48,7 +48,7 @@ on_both_engines!(
             .err(
                 "mutation($i: CreateEngagementInput!) { createEngagement(input: $i) { id } }",
                 json!({"i": {"programme": "GLOZ85", "title": "Shares", "status": "2",
-                    "plannedStart": "2021-01-01",
+                    "sectors": [{"code": "15130", "percentage": 100}], "plannedStart": "2021-01-01",
                     "recipientCountries": [{"country": "KAZ", "percentage": 50.0000004},
                                            {"country": "UZB", "percentage": 50.0000004}]}}),
                 Some(&admin),
@@ -79,7 +79,7 @@ const UPDATE_ENGAGEMENT: &str = "mutation($id: ID!, $v: Int!, $i: UpdateEngageme
 /// A minimal GLOZ85 engagement input with `extra` merged in.
 fn engagement_input(extra: Value) -> Value {
     let base = json!({"programme": "GLOZ85", "title": "Prison reform", "status": "2",
-        "plannedStart": "2021-01-01",
+        "sectors": [{"code": "15130", "percentage": 100}], "plannedStart": "2021-01-01",
         "recipientCountries": [{"country": "KAZ", "percentage": 100}]});
     json!({ "i": merged(base, extra) })
 }

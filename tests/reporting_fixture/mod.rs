@@ -66,7 +66,7 @@ async fn engagement(
         .map(|f| json!({"organisation": format!("Organisation:{f}"), "role": "1"}))
         .collect();
     let input = json!({"programme": programme, "title": format!("Engagement in {countries}"),
-        "status": "2", "plannedStart": "2019-01-01", "plannedEnd": "2024-12-31",
+        "status": "2", "sectors": [{"code": "15130", "percentage": 100}], "plannedStart": "2019-01-01", "plannedEnd": "2024-12-31",
         "recipientCountries": countries, "participatingOrganisations": orgs, "budgets": budgets});
     let data = app
         .ok(

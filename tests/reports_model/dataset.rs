@@ -202,7 +202,7 @@ pub async fn dataset(app: &TestApp) -> Dataset {
     for (i, s) in SPECS.iter().enumerate() {
         let mut input = json!({
             "programme": s.programme, "title": format!("[Test] Engagement {i}"), "status": s.status,
-            "plannedStart": s.planned.0, "plannedEnd": s.planned.1,
+            "sectors": [{"code": "15130", "percentage": 100}], "plannedStart": s.planned.0, "plannedEnd": s.planned.1,
         });
         if let Some((start, end)) = s.actual {
             input["actualStart"] = json!(start);

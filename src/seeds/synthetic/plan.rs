@@ -96,6 +96,10 @@ fn opt(d: Option<NaiveDate>) -> V {
     d.map(text).unwrap_or(V::N)
 }
 
+/// The day the synthetic data is drawn as of, fixed so that a seed always gives the same rows:
+/// engagements end before it or go on past it, and activities begin by it.
+const TODAY: NaiveDate = NaiveDate::from_ymd_opt(2026, 1, 1).expect("a date");
+
 /// An engagement as later rows need it.
 struct Eng {
     id: i64,
@@ -140,11 +144,16 @@ impl Plan {
         let engs: Vec<Eng> = (0..opts.engagements)
             .map(|i| engagement(&mut rng, opts.programmes, i, served, &countries))
             .collect();
+        // Activities are logged once an engagement has begun: one still in the pipeline gets
+        // none (a weight of 0 is never drawn).
         let mut total = 0;
         let weights = engs
             .iter()
-            .map(|_| {
-                total += 1 + rng.below(10);
+            .map(|e| {
+                let w = 1 + rng.below(10);
+                if e.from <= TODAY {
+                    total += w;
+                }
                 total
             })
             .collect();
@@ -188,6 +197,24 @@ impl Plan {
         for e in &self.engs {
             for &(c, pct) in &e.countries {
                 rows.push(vec![V::I(e.id), V::T(self.countries[c].clone()), V::F(pct)]);
+            }
+        }
+        rows
+    }
+
+    /// Every engagement has a DAC sector, as IATI asks: legal and judicial development alone,
+    /// or shared with one of the other sectors UNODC works in.
+    pub fn engagement_sectors(&self) -> Vec<Vec<V>> {
+        const OTHERS: [&str; 4] = ["15210", "15113", "16063", "15220"];
+        let mut rng = Rng::new(self.opts.seed, 9);
+        let mut rows = Vec::new();
+        for e in &self.engs {
+            if rng.chance(50) {
+                rows.push(vec![V::I(e.id), V::T("15130".into()), V::F(100.0)]);
+            } else {
+                let other = *rng.pick(&OTHERS);
+                rows.push(vec![V::I(e.id), V::T("15130".into()), V::F(60.0)]);
+                rows.push(vec![V::I(e.id), V::T(other.into()), V::F(40.0)]);
             }
         }
         rows
@@ -240,7 +267,7 @@ impl Plan {
     /// The next batch of at most `n` activities, or None when all were drawn.
     pub fn activities(&mut self, n: usize) -> Option<Vec<Vec<V>>> {
         let left = self.opts.activities - self.next_activity;
-        if left == 0 || self.engs.is_empty() {
+        if left == 0 || self.weights.last().is_none_or(|&w| w == 0) {
             return None;
         }
         let rows = (0..n.min(left)).map(|_| self.activity()).collect();
@@ -262,7 +289,9 @@ impl Plan {
                 hit
             })
             .unwrap_or(&KINDS[7]);
-        let span = (e.until - e.from).num_days().max(0) as u64;
+        // Logged by the data's own today: none has a first day still to come.
+        let last = e.until.min(TODAY);
+        let span = (last - e.from).num_days().max(0) as u64;
         let start = e.from + Duration::days(rng.below(span + 1) as i64);
         let end = (start + Duration::days(rng.below(5) as i64)).min(e.until);
         let mut p = rng.below(100) as f64;
@@ -488,7 +517,7 @@ impl Plan {
 /// country or (three in ten) two to four with whole percentages summing to exactly 100.
 fn engagement(rng: &mut Rng, programmes: usize, i: usize, served: usize, names: &[String]) -> Eng {
     let id = i as i64 + 1;
-    let today = day(2026, 1, 1);
+    let today = TODAY;
     let horizon = day(2026, 12, 31);
     let pipeline = rng.chance(4);
     let start = if pipeline {
