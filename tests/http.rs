@@ -168,6 +168,26 @@ async fn inputs_of_the_wrong_type_or_left_out_name_their_field() {
 }
 
 #[tokio::test]
+async fn a_field_that_fails_is_null_beside_its_error_and_the_others_answer() {
+    let app = TestApp::sqlite().await;
+    let (status, body) = app
+        .post(
+            r#"{ a: country(code: "NOR") { name } b: engagement(id: "Engagement:1") { title } }"#,
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body["data"],
+        json!({"a": {"name": "Norway"}, "b": null}),
+        "{body}"
+    );
+    assert_eq!(body["errors"][0]["path"], json!(["b"]), "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+}
+
+#[tokio::test]
 async fn malformed_request_bodies_are_400() {
     let app = TestApp::sqlite().await;
     let bodies = [

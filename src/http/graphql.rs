@@ -489,7 +489,12 @@ fn rate_key(state: &AppState, headers: &HeaderMap, authorization: Option<&str>) 
 /// the document, the operation that ran, the variables). A request error (the operation never
 /// ran: parse or validation failure) has no `data`, and is a 400 in the GraphQL media type;
 /// under plain JSON every well-formed request gets 200, as the specification asks.
-fn render(response: Response, media: MediaType, asked: Option<Asked<'_>>) -> (StatusCode, String) {
+fn render(
+    mut response: Response,
+    media: MediaType,
+    asked: Option<Asked<'_>>,
+) -> (StatusCode, String) {
+    null_where_failed(&mut response.data, &response.errors);
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
@@ -514,6 +519,38 @@ fn render(response: Response, media: MediaType, asked: Option<Asked<'_>>) -> (St
     (status, text)
 }
 
+/// Puts back, as null, a field that failed. async-graphql 7.2 leaves such a field out of its
+/// object, where the specification answers it with null beside its error, so a client reading
+/// `data.b` finds a null and an error at `["b"]` rather than no key at all. (The library does not
+/// carry the null up past a non-null field either; that is left as it is.)
+fn null_where_failed(data: &mut async_graphql::Value, errors: &[async_graphql::ServerError]) {
+    use async_graphql::{PathSegment, Value as V};
+    'errors: for e in errors {
+        let Some((PathSegment::Field(key), parents)) = e.path.split_last() else {
+            continue;
+        };
+        let mut at = &mut *data;
+        for segment in parents {
+            at = match (segment, at) {
+                (PathSegment::Field(k), V::Object(fields)) => match fields.get_mut(k.as_str()) {
+                    Some(v) => v,
+                    None => continue 'errors,
+                },
+                (PathSegment::Index(i), V::List(items)) => match items.get_mut(*i) {
+                    Some(v) => v,
+                    None => continue 'errors,
+                },
+                _ => continue 'errors,
+            };
+        }
+        if let V::Object(fields) = at {
+            fields
+                .entry(async_graphql::Name::new(key))
+                .or_insert(V::Null);
+        }
+    }
+}
+
 /// A response body as the specification lays it out.
 #[derive(Serialize)]
 struct ResponseBody<'a> {
@@ -528,6 +565,43 @@ struct ResponseBody<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_field_that_failed_is_answered_with_null_where_its_error_points() {
+        use async_graphql::{Name, PathSegment, ServerError, Value as V};
+        let object = |pairs: Vec<(&str, V)>| {
+            V::Object(pairs.into_iter().map(|(k, v)| (Name::new(k), v)).collect())
+        };
+        let error = |path: Vec<PathSegment>| {
+            let mut e = ServerError::new("failed", None);
+            e.path = path;
+            e
+        };
+        let field = |k: &str| PathSegment::Field(k.to_string());
+        let mut data = object(vec![
+            ("a", V::Number(1.into())),
+            ("list", V::List(vec![object(vec![("x", V::Null)])])),
+        ]);
+        let errors = vec![
+            error(vec![field("b")]),
+            error(vec![field("list"), PathSegment::Index(0), field("y")]),
+            error(vec![field("list"), PathSegment::Index(5), field("y")]),
+            error(vec![field("gone"), field("z")]),
+            error(vec![]),
+        ];
+        null_where_failed(&mut data, &errors);
+        assert_eq!(
+            data,
+            object(vec![
+                ("a", V::Number(1.into())),
+                (
+                    "list",
+                    V::List(vec![object(vec![("x", V::Null), ("y", V::Null)])])
+                ),
+                ("b", V::Null),
+            ])
+        );
+    }
 
     fn accept(v: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
