@@ -2,11 +2,11 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::config::{DEFAULT_DATABASE_URL, Limits};
+use crate::config::{DATABASE_URL_ENV, DEFAULT_DATABASE_URL, Limits};
 use crate::domain::auth::Role;
 use crate::domain::tokens::{self, TokenRequest};
 use crate::error::{AppError, AppResult};
-use crate::storage::{Db, tokens as token_store};
+use crate::storage::{Backend, Db, normalise_url, tokens as token_store};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -21,9 +21,59 @@ pub struct Cli {
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct DbArgs {
-    /// Database URL: sqlite://FILE (created when missing) or postgres://USER@HOST/DB.
-    #[arg(long, env = "TA_TRACKER_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    /// Database URL: sqlite://FILE or postgres://USER@HOST/DB. Only serve, migrate and seed
+    /// create a missing SQLite file; the other commands refuse one that does not exist.
+    #[arg(long, env = DATABASE_URL_ENV, default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
+}
+
+impl DbArgs {
+    /// The same database for a command that must not create it: refused, naming the file, when
+    /// the URL names an SQLite file that does not exist (so a missing or mistyped URL is not
+    /// answered from a new, empty database), else given `mode=rw` so that SQLite opens the file
+    /// only if it is still there.
+    pub fn existing(self) -> AppResult<DbArgs> {
+        let url = self.database_url;
+        let normal = normalise_url(&url);
+        if Backend::from_url(&normal)? != Backend::Sqlite
+            || normal.contains(":memory:")
+            || normal.contains("mode=memory")
+        {
+            return Ok(DbArgs { database_url: url });
+        }
+        let options = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&normal)
+            .map_err(|e| AppError::bad_input("database-url", &e.to_string()))?;
+        let file = options.get_filename();
+        if !file.exists() {
+            let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+            let default = if url == DEFAULT_DATABASE_URL {
+                " (the default)"
+            } else {
+                ""
+            };
+            return Err(AppError::bad_input(
+                "database-url",
+                &format!(
+                    "there is no database at {}{default}, and this command does not create one; \
+                     pass --database-url (or set {DATABASE_URL_ENV}) naming the database to use",
+                    file.display()
+                ),
+            ));
+        }
+        let url = if url.starts_with("sqlite:") {
+            url
+        } else {
+            format!("sqlite://{url}")
+        };
+        let database_url = if url.contains("mode=") {
+            url
+        } else if url.contains('?') {
+            format!("{url}&mode=rw")
+        } else {
+            format!("{url}?mode=rw")
+        };
+        Ok(DbArgs { database_url })
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -138,6 +188,17 @@ pub enum ExportCommand {
     },
 }
 
+impl ExportCommand {
+    /// The same export, refused when its database does not exist (`DbArgs::existing`).
+    fn on_existing(mut self) -> AppResult<ExportCommand> {
+        let db = match &mut self {
+            ExportCommand::Iati { db, .. } | ExportCommand::Csv { db, .. } => db,
+        };
+        *db = db.clone().existing()?;
+        Ok(self)
+    }
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug)]
 pub enum RoleArg {
     Admin,
@@ -196,11 +257,16 @@ pub enum TokenCommand {
     },
 }
 
-/// Connects and migrates, so every command works on a fresh database.
+/// Connects and migrates; an SQLite file is created when missing (serve, migrate, seed).
 async fn open(db: &DbArgs) -> AppResult<Db> {
     let db = Db::connect(&db.database_url, 8).await?;
     db.migrate().await?;
     Ok(db)
+}
+
+/// Connects to a database that must exist already, and migrates it.
+async fn open_existing(db: DbArgs) -> AppResult<Db> {
+    open(&db.existing()?).await
 }
 
 /// Runs a command; the caller prints the error in one line and exits non-zero.
@@ -244,13 +310,13 @@ pub async fn run(cli: Cli) -> AppResult<()> {
             Ok(())
         }
         Command::Backup { db, output } => {
-            let db = open(&db).await?;
+            let db = open_existing(db).await?;
             db.backup(&output).await?;
             eprintln!("backed up to {output}");
             Ok(())
         }
         Command::Token { command } => token(command).await,
-        Command::Export { command } => crate::export::cli::run(command).await,
+        Command::Export { command } => crate::export::cli::run(command.on_existing()?).await,
     }
 }
 
@@ -333,7 +399,7 @@ async fn token(command: TokenCommand) -> AppResult<()> {
             organisation,
             expires,
         } => {
-            let db = open(&db).await?;
+            let db = open_existing(db).await?;
             crate::seeds::seed(&db, false).await?;
             let organisation_id = organisation
                 .map(|o| {
@@ -366,7 +432,7 @@ async fn token(command: TokenCommand) -> AppResult<()> {
             Ok(())
         }
         TokenCommand::List { db } => {
-            let db = open(&db).await?;
+            let db = open_existing(db).await?;
             println!("id\trole\tname\torganisation\texpires\tstate");
             for t in token_store::list(db.pool()).await? {
                 println!(
@@ -386,7 +452,7 @@ async fn token(command: TokenCommand) -> AppResult<()> {
             Ok(())
         }
         TokenCommand::Revoke { db, id } => {
-            let db = open(&db).await?;
+            let db = open_existing(db).await?;
             tokens::revoke(&db, id).await?;
             eprintln!("revoked token {id}");
             Ok(())

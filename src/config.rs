@@ -76,5 +76,9 @@ impl Default for Limits {
     }
 }
 
-/// The default database: an SQLite file in the working directory, created when missing.
+/// The default database: an SQLite file in the working directory, created when missing (by the
+/// commands that create one).
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://ta-tracker.db";
+
+/// The environment variable that names the database, as `--database-url` does.
+pub const DATABASE_URL_ENV: &str = "TA_TRACKER_DATABASE_URL";

@@ -4,8 +4,8 @@
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-/// Runs the binary with `args`, isolated from the caller's configuration.
-fn run(args: &[&str]) -> Output {
+/// The binary with `args`, isolated from the caller's configuration.
+fn command(args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ta-tracker"));
     cmd.args(args);
     for (key, _) in std::env::vars_os() {
@@ -13,7 +13,21 @@ fn run(args: &[&str]) -> Output {
             cmd.env_remove(&key);
         }
     }
-    cmd.env_remove("RUST_LOG").output().expect("run ta-tracker")
+    cmd.env_remove("RUST_LOG");
+    cmd
+}
+
+/// Runs the binary with `args`, isolated from the caller's configuration.
+fn run(args: &[&str]) -> Output {
+    command(args).output().expect("run ta-tracker")
+}
+
+/// Runs the binary with `args` in the directory `dir`, where the default database would be.
+fn run_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    command(args)
+        .current_dir(dir)
+        .output()
+        .expect("run ta-tracker")
 }
 
 fn stdout(o: &Output) -> String {
@@ -48,11 +62,29 @@ fn assert_one_line_error(o: &Output) -> String {
     lines[0].to_string()
 }
 
-/// A temporary SQLite database URL; the directory lives as long as the guard.
+/// A temporary SQLite database URL; the directory lives as long as the guard. The file does not
+/// exist until a command that creates databases (migrate, seed, serve) runs on it.
 fn temp_db() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("cli.db").display());
     (dir, url)
+}
+
+/// A temporary SQLite database, migrated and holding the reference data.
+fn seeded_db() -> (tempfile::TempDir, String) {
+    let (dir, url) = temp_db();
+    assert_success(&run(&["seed", "--database-url", &url]));
+    (dir, url)
+}
+
+/// The names of the files in `dir`.
+fn files_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 #[test]
@@ -88,7 +120,7 @@ fn migrate_then_seed_succeed_on_a_fresh_file() {
 
 #[test]
 fn tokens_are_created_listed_without_their_secret_and_revoked() {
-    let (_dir, url) = temp_db();
+    let (_dir, url) = seeded_db();
     let o = run(&[
         "token",
         "create",
@@ -127,7 +159,7 @@ fn tokens_are_created_listed_without_their_secret_and_revoked() {
 
 #[test]
 fn a_donor_token_needs_an_organisation() {
-    let (_dir, url) = temp_db();
+    let (_dir, url) = seeded_db();
     let o = run(&["token", "create", "--role", "donor", "--database-url", &url]);
     let line = assert_one_line_error(&o);
     assert!(line.contains("organisation"), "{line}");
@@ -156,4 +188,120 @@ fn an_unreachable_database_is_a_one_line_error_not_a_panic() {
         elapsed < Duration::from_secs(15),
         "took {elapsed:?} to give up"
     );
+}
+
+/// Every command that reads or writes records, with `url` as its database, writing (when it
+/// writes a file) into `dir`.
+fn commands_that_need_a_database(dir: &std::path::Path) -> Vec<Vec<String>> {
+    let out = |name: &str| dir.join(name).display().to_string();
+    [
+        vec!["backup", "--output", &out("backup.db")],
+        vec!["export", "iati", "--output", &out("iati.xml")],
+        vec!["export", "iati"],
+        vec![
+            "export",
+            "csv",
+            "indicators",
+            "--output",
+            &out("indicators.csv"),
+        ],
+        vec!["export", "csv", "activities"],
+        vec!["token", "create", "--role", "admin", "--name", "x"],
+        vec!["token", "list"],
+        vec!["token", "revoke", "1"],
+    ]
+    .into_iter()
+    .map(|args| args.into_iter().map(str::to_string).collect())
+    .collect()
+}
+
+#[test]
+fn commands_other_than_serve_migrate_and_seed_refuse_a_database_that_does_not_exist() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("mistyped.db");
+    let url = format!("sqlite://{}", missing.display());
+    for args in commands_that_need_a_database(dir.path()) {
+        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+        args.extend(["--database-url", &url]);
+        let o = run(&args);
+        let line = assert_one_line_error(&o);
+        assert!(
+            line.contains(&missing.display().to_string()),
+            "{args:?}: the path is named: {line}"
+        );
+        assert!(
+            line.contains("--database-url") && line.contains("TA_TRACKER_DATABASE_URL"),
+            "{args:?}: says how to name the database: {line}"
+        );
+        assert!(stdout(&o).is_empty(), "{args:?}: {}", stdout(&o));
+        assert!(
+            files_in(dir.path()).is_empty(),
+            "{args:?} wrote {:?}",
+            files_in(dir.path())
+        );
+    }
+    // A bare path is an SQLite file too.
+    let o = run(&[
+        "token",
+        "list",
+        "--database-url",
+        &missing.display().to_string(),
+    ]);
+    assert_one_line_error(&o);
+    assert!(
+        files_in(dir.path()).is_empty(),
+        "{:?}",
+        files_in(dir.path())
+    );
+}
+
+#[test]
+fn without_a_database_url_the_default_file_must_exist_too() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for args in commands_that_need_a_database(dir.path()) {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = run_in(dir.path(), &args);
+        let line = assert_one_line_error(&o);
+        assert!(
+            line.contains("ta-tracker.db") && line.contains("--database-url"),
+            "{args:?}: {line}"
+        );
+        assert!(
+            files_in(dir.path()).is_empty(),
+            "{args:?} wrote {:?}",
+            files_in(dir.path())
+        );
+    }
+    // The same URL given in the environment is refused the same way.
+    let o = command(&["token", "list"])
+        .current_dir(dir.path())
+        .env("TA_TRACKER_DATABASE_URL", "sqlite://elsewhere.db")
+        .output()
+        .expect("run ta-tracker");
+    let line = assert_one_line_error(&o);
+    assert!(line.contains("elsewhere.db"), "{line}");
+    assert!(
+        files_in(dir.path()).is_empty(),
+        "{:?}",
+        files_in(dir.path())
+    );
+}
+
+#[test]
+fn the_same_commands_work_on_a_database_that_exists() {
+    let (dir, url) = temp_db();
+    // The demo data, so that the IATI file has activities to hold.
+    assert_success(&run(&["seed", "--demo", "--database-url", &url]));
+    for args in commands_that_need_a_database(dir.path()) {
+        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+        args.extend(["--database-url", &url]);
+        assert_success(&run(&args));
+    }
+    for file in ["backup.db", "iati.xml", "indicators.csv"] {
+        assert!(
+            dir.path().join(file).exists(),
+            "{file} not written: {:?}",
+            files_in(dir.path())
+        );
+    }
 }
