@@ -164,6 +164,17 @@ on_both_engines!(
         let (status, body, _) =
             get(&app, "/export/indicators.csv?region=XYZ", Some(&w.admin)).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        let (status, body, _) = get(
+            &app,
+            "/export/activities.csv?form=2021-01-01",
+            Some(&w.admin),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(
+            body.contains("form: is not a filter of this export; it takes programme, country"),
+            "{body}"
+        );
     }
 );
 

@@ -6,6 +6,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
 
 use super::AppState;
 use crate::domain::auth;
@@ -34,12 +35,45 @@ fn failure(e: AppError) -> Response {
     resp
 }
 
+/// The filters of a query string, each at most once: a parameter the export does not take (a
+/// misspelt `regoin`, or a CSV's `from` given to the IATI file) is refused by name rather than
+/// ignored, which would answer with a larger file than was asked for.
+fn filters<T: DeserializeOwned>(
+    pairs: Vec<(String, String)>,
+    takes: &[&str],
+) -> Result<T, AppError> {
+    let mut fields = serde_json::Map::new();
+    for (name, value) in pairs {
+        if !takes.contains(&name.as_str()) {
+            return Err(AppError::bad_input(
+                &name,
+                &format!(
+                    "is not a filter of this export; it takes {}",
+                    takes.join(", ")
+                ),
+            ));
+        }
+        if fields
+            .insert(name.clone(), serde_json::Value::String(value))
+            .is_some()
+        {
+            return Err(AppError::bad_input(&name, "is given more than once"));
+        }
+    }
+    serde_json::from_value(serde_json::Value::Object(fields))
+        .map_err(|e| AppError::internal("export filters", e))
+}
+
 /// GET /export/iati.xml?programme=CODE&country=ISO3&region=CODE
 pub async fn iati_xml(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(filter): Query<ExportFilter>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
+    let filter: ExportFilter = match filters(pairs, &["programme", "country", "region"]) {
+        Ok(f) => f,
+        Err(e) => return failure(e),
+    };
     let authorization = headers
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or("\u{0}"));
@@ -70,12 +104,18 @@ pub async fn iati_xml(
     resp
 }
 
+const CSV_FILTERS: &[&str] = &["programme", "country", "region", "from", "to"];
+
 /// GET /export/indicators.csv?programme=CODE&country=ISO3&region=CODE&from=DATE&to=DATE
 pub async fn indicators_csv(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(filter): Query<CsvFilter>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
+    let filter: CsvFilter = match filters(pairs, CSV_FILTERS) {
+        Ok(f) => f,
+        Err(e) => return failure(e),
+    };
     csv_export(state, headers, filter, Table::Indicators).await
 }
 
@@ -83,8 +123,12 @@ pub async fn indicators_csv(
 pub async fn activities_csv(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(filter): Query<CsvFilter>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
+    let filter: CsvFilter = match filters(pairs, CSV_FILTERS) {
+        Ok(f) => f,
+        Err(e) => return failure(e),
+    };
     csv_export(state, headers, filter, Table::Activities).await
 }
 

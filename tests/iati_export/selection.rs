@@ -1,5 +1,6 @@
 //! Which engagements a file holds: filters by programme, country and region narrow it and
-//! unknown codes are refused by name, and reading engagements page by page neither skips nor
+//! unknown codes or parameters are refused by name, a filter that selects nothing is not a
+//! file, and reading engagements page by page neither skips nor
 //! repeats one.
 
 use std::collections::BTreeSet;
@@ -51,6 +52,13 @@ on_both_engines!(
             ("?programme=NOPE", "programme"),
             ("?country=XYZ", "country"),
             ("?region=999", "region"),
+            // A misspelt filter, or the CSV's period filter, would otherwise give the whole file.
+            ("?regoin=143", "regoin: is not a filter of this export"),
+            ("?from=2021-01-01", "from: is not a filter of this export"),
+            (
+                "?country=KAZ&country=TUN",
+                "country: is given more than once",
+            ),
         ] {
             let (status, _, body) = export(&app, query, Some(&admin)).await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
@@ -59,6 +67,15 @@ on_both_engines!(
                 "{body}"
             );
         }
+
+        // IATI wants at least one activity in a file: a filter that selects none is answered
+        // as such, not with a file the schema refuses.
+        let (status, _, body) = export(&app, "?country=NOR", Some(&admin)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        assert!(
+            body.starts_with("NOT_FOUND: an engagement to export"),
+            "{body}"
+        );
     }
 );
 

@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 use futures_util::Stream;
 
 use crate::error::{AppError, AppResult};
-use crate::storage::engagements::EngagementFilter;
+use crate::storage::engagements::{self, EngagementFilter};
 use crate::storage::scope::Scope;
 use crate::storage::{Db, geography, programmes};
 
@@ -36,8 +36,21 @@ pub struct ExportFilter {
 }
 
 impl ExportFilter {
-    /// The engagement filter these name; an unknown code is the caller's error, not an empty file.
+    /// The engagement filter these name; an unknown code is the caller's error, not an empty file,
+    /// and so is a filter (with the caller's scope) that selects no engagement: IATI's schema
+    /// wants at least one `iati-activity` in a file, so an empty one would not be valid IATI.
     pub async fn resolve(&self, db: &Db, scope: &Scope) -> AppResult<EngagementFilter> {
+        let f = self.named(db, scope).await?;
+        if engagements::count(db.pool(), scope, &f).await? == 0 {
+            return Err(AppError::not_found(
+                "an engagement to export with these filters (an IATI file holds at least one \
+                 activity)",
+            ));
+        }
+        Ok(f)
+    }
+
+    async fn named(&self, db: &Db, scope: &Scope) -> AppResult<EngagementFilter> {
         let mut f = EngagementFilter::default();
         let given = |s: &Option<String>| {
             s.as_deref()
