@@ -1,3 +1,5 @@
+use std::io::IsTerminal;
+
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -16,6 +18,7 @@ async fn main() -> std::process::ExitCode {
                 .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(colour_on_stderr())
         .init();
     let cli = ta_tracker::cli::Cli::parse();
     match ta_tracker::cli::run(cli).await {
@@ -25,6 +28,12 @@ async fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// Colour in the logs only for a person at a terminal: a file, a pipe or a journal gets plain
+/// text. NO_COLOR (set and not empty) turns it off at a terminal too.
+fn colour_on_stderr() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// Where the kernel backs memory with transparent huge pages whenever it can (THP "always"),

@@ -1,7 +1,9 @@
 //! The command line as an operator uses it: the real binary, a throwaway SQLite file, and what
 //! appears on stdout, stderr and in the exit status.
 
-use std::process::{Command, Output};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// The binary with `args`, isolated from the caller's configuration.
@@ -303,5 +305,86 @@ fn the_same_commands_work_on_a_database_that_exists() {
             "{file} not written: {:?}",
             files_in(dir.path())
         );
+    }
+}
+
+/// `ta-tracker serve` on a free port, run in `dir`; killed when dropped.
+struct Server {
+    child: Child,
+    /// What it logged up to saying it serves.
+    log: Vec<String>,
+    /// Where it listens, host:port.
+    addr: String,
+}
+
+impl Server {
+    /// Starts the server with `args` after `serve` and waits until it says it listens.
+    fn start(dir: &std::path::Path, args: &[&str]) -> Server {
+        Self::start_with(command(&["serve"]).current_dir(dir), args)
+    }
+
+    fn start_with(cmd: &mut Command, args: &[&str]) -> Server {
+        let mut child = cmd
+            .args(["--bind", "127.0.0.1:0", "--open", "false"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the server");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = mpsc::channel();
+        // Reads to the end, so that the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                let _ = tx.send(line);
+            }
+        });
+        let mut server = Server {
+            child,
+            log: Vec::new(),
+            addr: String::new(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while server.addr.is_empty() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = rx
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("the server did not say it listens: {:#?}", server.log));
+            if line.contains("ta-tracker is serving") {
+                let at = line.rfind("http://").expect("the console's address") + "http://".len();
+                let end = line[at..].find('/').expect("a path after the address");
+                server.addr = line[at..at + end].to_string();
+            }
+            server.log.push(line);
+        }
+        server
+    }
+
+    /// The log line that contains `text`.
+    #[track_caller]
+    fn logged(&self, text: &str) -> &str {
+        self.log
+            .iter()
+            .find(|l| l.contains(text))
+            .unwrap_or_else(|| panic!("nothing logged with {text:?}: {:#?}", self.log))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn logs_written_to_a_pipe_carry_no_colour_codes() {
+    let (dir, url) = temp_db();
+    let server = Server::start(dir.path(), &["--no-demo", "--database-url", &url]);
+    server.logged("ta-tracker is serving");
+    for line in &server.log {
+        assert!(!line.contains('\u{1b}'), "colour codes in {line:?}");
     }
 }
