@@ -42,6 +42,16 @@ impl Role {
             Role::Reporter => "reporter",
         }
     }
+
+    /// "an admin", "a donor", ...: for messages.
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Role::Admin => "an admin",
+            Role::Officer => "an officer",
+            Role::Donor => "a donor",
+            Role::Reporter => "a reporter",
+        }
+    }
 }
 
 /// Which programme records a caller may read (the SQL for it lives in storage).
@@ -97,8 +107,8 @@ impl Viewer {
             Ok(role)
         } else {
             Err(AppError::forbidden(format!(
-                "a {} token may not {action}",
-                role.as_str()
+                "{} token may not {action}",
+                role.with_article()
             )))
         }
     }
@@ -134,8 +144,8 @@ impl Viewer {
                 Ok(())
             }
             role => Err(AppError::forbidden(format!(
-                "a {} token may not change records",
-                role.as_str()
+                "{} token may not change records",
+                role.with_article()
             ))),
         }
     }

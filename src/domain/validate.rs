@@ -43,8 +43,22 @@ fn checked_text(field: &str, v: &str, max: usize) -> AppResult<String> {
 
 /// An ISO 8601 calendar date, `YYYY-MM-DD`, between the years 1900 and 2200.
 pub fn date(field: &str, value: &str) -> AppResult<NaiveDate> {
-    let d = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::bad_input(field, "must be a date written YYYY-MM-DD"))?;
+    let value = value.trim();
+    // Exactly YYYY-MM-DD: chrono alone would take 2026-3-2, which is not how the API writes dates.
+    let written = value.len() == 10
+        && value.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !written {
+        return Err(AppError::bad_input(
+            field,
+            "must be a date written YYYY-MM-DD",
+        ));
+    }
+    let d = NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+        AppError::bad_input(field, &format!("{value} is not a day of the calendar"))
+    })?;
     if !(1900..=2200).contains(&chrono::Datelike::year(&d)) {
         return Err(AppError::bad_input(
             field,
@@ -288,6 +302,31 @@ mod tests {
             on("2027-01-02").unwrap_err().client_message(),
             "input.actualEnd: is an actual date and must not be after 2027-01-01; give a date \
              still to come as a planned date"
+        );
+    }
+
+    #[test]
+    fn dates_are_written_yyyy_mm_dd_and_are_days_of_the_calendar() {
+        assert_eq!(
+            date("d", " 2024-02-29 ").unwrap(),
+            NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()
+        );
+        for bad in [
+            "2026-3-2",
+            "2026/03/02",
+            "26-03-02",
+            "2026-03-02T00:00",
+            "+2026-03-0",
+        ] {
+            assert_eq!(
+                date("d", bad).unwrap_err().client_message(),
+                "d: must be a date written YYYY-MM-DD",
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            date("d", "2026-02-30").unwrap_err().client_message(),
+            "d: 2026-02-30 is not a day of the calendar"
         );
     }
 

@@ -113,6 +113,11 @@ on_both_engines!(
             (
                 json!({"startDate": "2021-13-01"}),
                 "input.startDate",
+                "not a day of the calendar",
+            ),
+            (
+                json!({"startDate": "2021-3-1"}),
+                "input.startDate",
                 "YYYY-MM-DD",
             ),
             (json!({"country": "TUN"}), "input.country", "KAZ, UZB"),
