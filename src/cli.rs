@@ -341,7 +341,8 @@ async fn serve(
     }
     if !token_store::has_live_admin(db.pool()).await? {
         tracing::warn!(
-            "no admin token exists yet; create one with: ta-tracker token create --role admin --name \"your name\""
+            "no admin token exists yet; create one with: {}",
+            first_admin_token_command(&db_args.database_url)
         );
     }
     let listener = tokio::net::TcpListener::bind(&bind)
@@ -361,6 +362,64 @@ async fn serve(
         .map_err(|e| AppError::internal("serve HTTP", e))?;
     db.close().await;
     Ok(())
+}
+
+/// The command that creates the first admin token in the database the server runs on: it names
+/// that database unless it is the default. A password in the URL is not logged: `***` stands for
+/// it, and the hint says so.
+fn first_admin_token_command(database_url: &str) -> String {
+    let mut command = "ta-tracker token create --role admin --name \"your name\"".to_string();
+    if normalise_url(database_url) != normalise_url(DEFAULT_DATABASE_URL) {
+        let (url, masked) = without_password(database_url);
+        command.push_str(" --database-url ");
+        command.push_str(&shell_quoted(&url));
+        if masked {
+            command.push_str(" (with the database password in place of ***)");
+        }
+    }
+    command
+}
+
+/// The URL with `***` for the password of its user part (`scheme://user:password@host`) and of
+/// a `password=` parameter; true when there was one.
+fn without_password(url: &str) -> (String, bool) {
+    let mut url = url.to_string();
+    let mut masked = false;
+    if let Some(start) = url.find("://").map(|i| i + 3) {
+        let authority_end = url[start..]
+            .find(['/', '?'])
+            .map_or(url.len(), |i| start + i);
+        if let Some(at) = url[start..authority_end].rfind('@').map(|i| start + i)
+            && let Some(colon) = url[start..at].find(':').map(|i| start + i)
+        {
+            url.replace_range(colon + 1..at, "***");
+            masked = true;
+        }
+    }
+    if let Some(query) = url.find('?') {
+        let mut pairs: Vec<String> = url[query + 1..].split('&').map(str::to_string).collect();
+        for pair in &mut pairs {
+            if pair.to_ascii_lowercase().starts_with("password=") {
+                *pair = "password=***".to_string();
+                masked = true;
+            }
+        }
+        url = format!("{}?{}", &url[..query], pairs.join("&"));
+    }
+    (url, masked)
+}
+
+/// `value` as one word for a POSIX shell: as it is when that is safe, else in single quotes.
+fn shell_quoted(value: &str) -> String {
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/:._-+=@%,".contains(c));
+    if plain {
+        value.to_string()
+    } else {
+        format!("'{}'", value.replace('\'', "'\\''"))
+    }
 }
 
 /// Best effort: opens the console when a person started us from a terminal with a desktop.
@@ -457,5 +516,51 @@ async fn token(command: TokenCommand) -> AppResult<()> {
             eprintln!("revoked token {id}");
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_token_hint_names_the_database_unless_it_is_the_default() {
+        let plain = "ta-tracker token create --role admin --name \"your name\"";
+        assert_eq!(first_admin_token_command(DEFAULT_DATABASE_URL), plain);
+        assert_eq!(
+            first_admin_token_command("sqlite:///srv/t.db"),
+            format!("{plain} --database-url sqlite:///srv/t.db")
+        );
+        assert_eq!(
+            first_admin_token_command("postgres://app@db:5432/tracker?sslmode=require"),
+            format!("{plain} --database-url 'postgres://app@db:5432/tracker?sslmode=require'")
+        );
+    }
+
+    #[test]
+    fn the_first_token_hint_does_not_log_a_password() {
+        let hint = first_admin_token_command("postgres://app:s3cr%40t@db/tracker");
+        assert!(!hint.contains("s3cr"), "{hint}");
+        assert!(
+            hint.ends_with(
+                "--database-url 'postgres://app:***@db/tracker' \
+                 (with the database password in place of ***)"
+            ),
+            "{hint}"
+        );
+        let (url, masked) = without_password("postgres://db/tracker?user=app&password=x&a=b");
+        assert_eq!(url, "postgres://db/tracker?user=app&password=***&a=b");
+        assert!(masked);
+        assert_eq!(
+            without_password("sqlite:///srv/t.db"),
+            ("sqlite:///srv/t.db".to_string(), false)
+        );
+    }
+
+    #[test]
+    fn shell_quoting_keeps_a_url_one_word() {
+        assert_eq!(shell_quoted("sqlite:///a/b.db"), "sqlite:///a/b.db");
+        assert_eq!(shell_quoted("sqlite://a b.db"), "'sqlite://a b.db'");
+        assert_eq!(shell_quoted("it's"), "'it'\\''s'");
     }
 }

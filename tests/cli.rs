@@ -1,7 +1,9 @@
 //! The command line as an operator uses it: the real binary, a throwaway SQLite file, and what
 //! appears on stdout, stderr and in the exit status.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -362,6 +364,25 @@ impl Server {
         server
     }
 
+    /// GETs `path` with a bearer token; returns the status and the body.
+    fn get(&self, path: &str, token: &str) -> (u16, String) {
+        let mut stream = std::net::TcpStream::connect(&self.addr).expect("connect");
+        // HTTP/1.0: the body comes whole, not in chunks.
+        write!(
+            stream,
+            "GET {path} HTTP/1.0\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n\r\n"
+        )
+        .expect("send");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("read");
+        let status = response[9..12].parse().expect("status");
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b)
+            .unwrap_or("");
+        (status, body.to_string())
+    }
+
     /// The log line that contains `text`.
     #[track_caller]
     fn logged(&self, text: &str) -> &str {
@@ -387,4 +408,121 @@ fn logs_written_to_a_pipe_carry_no_colour_codes() {
     for line in &server.log {
         assert!(!line.contains('\u{1b}'), "colour codes in {line:?}");
     }
+}
+
+/// Splits a command line as a POSIX shell would, for the quoting the hints use.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' => words.extend(word.take()),
+            '"' => {
+                let w = word.get_or_insert_with(String::new);
+                w.extend(chars.by_ref().take_while(|&c| c != '"'));
+            }
+            '\'' => {
+                let w = word.get_or_insert_with(String::new);
+                w.extend(chars.by_ref().take_while(|&c| c != '\''));
+            }
+            '\\' => word.get_or_insert_with(String::new).extend(chars.next()),
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    words.extend(word);
+    words
+}
+
+/// The command the server's first-start hint gives, as words, without `ta-tracker`.
+#[track_caller]
+fn first_token_hint(server: &Server) -> Vec<String> {
+    let line = server.logged("no admin token exists yet");
+    let (_, command) = line
+        .split_once("create one with: ")
+        .unwrap_or_else(|| panic!("no command in {line:?}"));
+    let words = shell_words(command);
+    assert_eq!(words[0], "ta-tracker", "{line}");
+    words[1..].to_vec()
+}
+
+#[test]
+fn the_first_admin_token_hint_creates_the_token_in_the_database_being_served() {
+    let served = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", served.path().join("served.db").display());
+    let server = Server::start(served.path(), &["--no-demo", "--database-url", &url]);
+    let hint = first_token_hint(&server);
+    assert!(
+        hint.windows(2)
+            .any(|w| w[0] == "--database-url" && w[1] == url),
+        "the hint names the database: {hint:?}"
+    );
+    // Followed from another directory, it creates the token where the server reads it.
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let args: Vec<&str> = hint.iter().map(String::as_str).collect();
+    let o = run_in(elsewhere.path(), &args);
+    assert_success(&o);
+    assert!(
+        files_in(elsewhere.path()).is_empty(),
+        "{:?}",
+        files_in(elsewhere.path())
+    );
+    let secret = stdout(&o).trim().to_string();
+    let (status, _) = server.get("/export/activities.csv", &secret);
+    assert_eq!(status, 200, "the server takes the token the hint made");
+}
+
+#[test]
+fn the_first_admin_token_hint_on_the_default_database_names_none() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = Server::start(dir.path(), &["--no-demo"]);
+    let hint = first_token_hint(&server);
+    assert!(
+        !hint.iter().any(|w| w == "--database-url"),
+        "no --database-url for the default: {hint:?}"
+    );
+    let args: Vec<&str> = hint.iter().map(String::as_str).collect();
+    let o = run_in(dir.path(), &args);
+    assert_success(&o);
+    let (status, _) = server.get("/export/activities.csv", stdout(&o).trim());
+    assert_eq!(status, 200);
+}
+
+/// On PostgreSQL the hint names the database too, but never logs its password.
+#[tokio::test]
+async fn the_first_admin_token_hint_on_postgres_leaves_the_password_out() {
+    let Some(app) = common::TestApp::postgres().await else {
+        return;
+    };
+    // The test server trusts local connections, so a password in the URL is accepted unread.
+    let (scheme, rest) = app.url.split_once("://").expect("a URL");
+    let (user, host) = rest.split_once('@').expect("a user in the URL");
+    let (url, password) = match user.split_once(':') {
+        Some((_, password)) => (app.url.clone(), password.to_string()),
+        None => (
+            format!("{scheme}://{user}:hint-secret@{host}"),
+            "hint-secret".to_string(),
+        ),
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = Server::start(dir.path(), &["--no-demo", "--database-url", &url]);
+    let line = server.logged("no admin token exists yet");
+    assert!(!line.contains(&password), "the password is logged: {line}");
+    let hint = first_token_hint(&server);
+    let at = hint
+        .iter()
+        .position(|w| w == "--database-url")
+        .unwrap_or_else(|| panic!("the hint names the database: {hint:?}"));
+    assert_eq!(hint[at + 1], url.replace(&password, "***"), "{line}");
+    assert!(line.contains("in place of ***"), "{line}");
+    // The operator puts the password back and runs it.
+    let args: Vec<String> = hint[..at + 2]
+        .iter()
+        .map(|w| w.replace("***", &password))
+        .collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = run_in(dir.path(), &args);
+    assert_success(&o);
+    let (status, _) = server.get("/export/activities.csv", stdout(&o).trim());
+    assert_eq!(status, 200);
 }
