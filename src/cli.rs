@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::{DATABASE_URL_ENV, DEFAULT_DATABASE_URL, Limits};
 use crate::domain::auth::Role;
+use crate::domain::reporting::{REPORTING_REF_ENV, ReportingOrg};
 use crate::domain::tokens::{self, TokenRequest};
 use crate::error::{AppError, AppResult};
 use crate::storage::{Backend, Db, normalise_url, tokens as token_store};
@@ -17,6 +18,23 @@ use crate::storage::{Backend, Db, normalise_url, tokens as token_store};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Settings given as flags that the service reads from the environment where it uses them:
+    /// the IATI reporting organisation's identifier, which `/export/iati.xml` and the API's
+    /// checks of engagement identifiers read through `ReportingOrg::from_env`. The binary puts
+    /// them there before any thread starts, so the environment stays the one place they are
+    /// read from.
+    pub fn environment(&self) -> Vec<(&'static str, String)> {
+        match &self.command {
+            Command::Serve {
+                reporting_org_ref: Some(reference),
+                ..
+            } => vec![(REPORTING_REF_ENV, reference.clone())],
+            _ => Vec::new(),
+        }
+    }
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -92,6 +110,11 @@ pub enum Command {
         /// Open the query console in a browser once listening (when run from a terminal).
         #[arg(long, env = "TA_TRACKER_OPEN", default_value_t = true, action = clap::ArgAction::Set)]
         open: bool,
+        /// The reporting organisation's IATI identifier, for /export/iati.xml and the checks of
+        /// engagement identifiers; defaults to an organisation named UNODC with an IATI
+        /// reference, else the placeholder XX-UNODC-DEMO.
+        #[arg(long, env = REPORTING_REF_ENV)]
+        reporting_org_ref: Option<String>,
         #[command(flatten)]
         limits: Limits,
     },
@@ -156,7 +179,7 @@ pub enum ExportCommand {
         region: Option<String>,
         /// The reporting organisation's IATI identifier; defaults to an organisation named
         /// UNODC with an IATI reference, else the placeholder XX-UNODC-DEMO.
-        #[arg(long, env = "TA_TRACKER_IATI_REPORTING_ORG_REF")]
+        #[arg(long, env = REPORTING_REF_ENV)]
         reporting_org_ref: Option<String>,
     },
     /// Tidy CSV: indicators (one row per indicator, period, country and disaggregation value,
@@ -277,8 +300,21 @@ pub async fn run(cli: Cli) -> AppResult<()> {
             bind,
             no_demo,
             open: open_browser,
+            reporting_org_ref,
             limits,
-        } => serve(db, bind, no_demo, open_browser, limits).await,
+        } => {
+            // Read from the environment, where the binary put it (`Cli::environment`); a caller
+            // that did not would serve with another reference than it asked for.
+            if reporting_org_ref.is_some()
+                && std::env::var(REPORTING_REF_ENV).ok() != reporting_org_ref
+            {
+                return Err(AppError::internal(
+                    "apply --reporting-org-ref",
+                    "Cli::environment() was not set before the runtime started",
+                ));
+            }
+            serve(db, bind, no_demo, open_browser, limits).await
+        }
         Command::Migrate { db } => {
             open(&db).await?;
             eprintln!("migrations applied");
@@ -339,6 +375,11 @@ async fn serve(
     if report.demo {
         tracing::info!("loaded the demo data (illustrative, not real programme records)");
     }
+    let reporting = ReportingOrg::from_env(&db).await?;
+    tracing::info!(
+        reference = %reporting.reference,
+        "the IATI export and the identifier checks use this reporting organisation reference"
+    );
     if !token_store::has_live_admin(db.pool()).await? {
         tracing::warn!(
             "no admin token exists yet; create one with: {}",

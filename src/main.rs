@@ -8,10 +8,15 @@ use tracing_subscriber::EnvFilter;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
     without_transparent_huge_pages();
     fewer_c_heaps();
+    let cli = ta_tracker::cli::Cli::parse();
+    for (key, value) in cli.environment() {
+        // SAFETY: no other thread exists yet (the runtime is built below), so nothing reads the
+        // environment while it changes.
+        unsafe { std::env::set_var(key, value) };
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()
@@ -20,8 +25,17 @@ async fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(colour_on_stderr())
         .init();
-    let cli = ta_tracker::cli::Cli::parse();
-    match ta_tracker::cli::run(cli).await {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: could not start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(ta_tracker::cli::run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", e.operator_message());

@@ -526,3 +526,63 @@ async fn the_first_admin_token_hint_on_postgres_leaves_the_password_out() {
     let (status, _) = server.get("/export/activities.csv", stdout(&o).trim());
     assert_eq!(status, 200);
 }
+
+/// The reporting organisation reference of every activity of the server's IATI file, read with
+/// the admin token its first-start hint makes.
+fn reporting_refs(server: &Server) -> Vec<String> {
+    let args = first_token_hint(server);
+    let o = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_success(&o);
+    let (status, xml) = server.get("/export/iati.xml", stdout(&o).trim());
+    assert_eq!(status, 200, "{xml}");
+    let activities = xml.matches("<iati-activity ").count();
+    assert!(activities > 0, "no activity: {xml}");
+    let refs: Vec<String> = xml
+        .split("<reporting-org ref=\"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').expect("a closing quote")].to_string())
+        .collect();
+    assert_eq!(refs.len(), activities, "{xml}");
+    refs
+}
+
+#[test]
+fn serve_takes_the_iati_reporting_organisation_reference_as_a_flag() {
+    let (dir, url) = temp_db();
+    // The demo data (loaded under the default reference), so that the file has activities.
+    assert_success(&run(&["seed", "--demo", "--database-url", &url]));
+    // The flag wins over the environment.
+    let server = Server::start_with(
+        command(&["serve"])
+            .current_dir(dir.path())
+            .env("TA_TRACKER_IATI_REPORTING_ORG_REF", "XM-FROM-ENV"),
+        &[
+            "--database-url",
+            &url,
+            "--reporting-org-ref",
+            "XM-FROM-FLAG",
+        ],
+    );
+    let line = server.logged("reporting organisation reference");
+    assert!(line.contains("XM-FROM-FLAG"), "{line}");
+    for reference in reporting_refs(&server) {
+        assert_eq!(reference, "XM-FROM-FLAG");
+    }
+}
+
+#[test]
+fn serve_without_the_flag_still_reads_the_reference_from_the_environment() {
+    let (dir, url) = temp_db();
+    assert_success(&run(&["seed", "--demo", "--database-url", &url]));
+    let server = Server::start_with(
+        command(&["serve"])
+            .current_dir(dir.path())
+            .env("TA_TRACKER_IATI_REPORTING_ORG_REF", "XM-FROM-ENV"),
+        &["--database-url", &url],
+    );
+    let line = server.logged("reporting organisation reference");
+    assert!(line.contains("XM-FROM-ENV"), "{line}");
+    for reference in reporting_refs(&server) {
+        assert_eq!(reference, "XM-FROM-ENV");
+    }
+}
