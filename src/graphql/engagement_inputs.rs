@@ -69,9 +69,9 @@ pub struct CreateEngagementInput {
     pub description: Option<String>,
     /// What it sets out to achieve.
     pub objectives: Option<String>,
-    /// IATI activity identifier (reporting organisation identifier, hyphen, own code); unique,
-    /// no spaces and none of / & | ?. `{reporting ref}-ENG-{number}` is kept for the IATI export,
-    /// which gives it to engagements without an identifier.
+    /// IATI activity identifier: the reporting organisation's identifier, a hyphen, and the
+    /// activity's own code; unique, no spaces and none of / & | ?. `{reporting ref}-ENG-{number}`
+    /// is kept for the IATI export, which gives it to engagements without an identifier.
     pub iati_identifier: Option<String>,
     /// IATI ActivityStatus code, e.g. 2 (implementation). It must agree with the actual dates:
     /// no actual start in pipeline (1), no actual end in implementation (2), an actual end in

@@ -184,6 +184,16 @@ on_both_engines!(
             .err(CREATE_ENGAGEMENT, taken("XX-UNODC-DEMO"), Some(&admin))
             .await;
         assert_refused(&e, "input.iatiIdentifier", "reporting organisation's own");
+        // An organisation publishes identifiers that begin with its own and a hyphen.
+        for other in ["XM-DAC-8-VEP-1", "XX-UNODC-DEMOX-1"] {
+            let e = app.err(CREATE_ENGAGEMENT, taken(other), Some(&admin)).await;
+            assert_refused(
+                &e,
+                "input.iatiIdentifier",
+                "must begin with the reporting organisation's identifier and a hyphen, \
+                 XX-UNODC-DEMO-",
+            );
+        }
         // Another engagement's fallback is refused on update; its own may be adopted.
         let e = app
             .err(
@@ -233,6 +243,20 @@ on_both_engines!(
             )
             .await;
         assert_refused(&e, "input.iatiIdentifier", "XX-TEST-UNODC-ENG-{number}");
+        let e = app
+            .err(
+                CREATE_ENGAGEMENT,
+                taken("XX-UNODC-DEMO-VEP-9"),
+                Some(&admin),
+            )
+            .await;
+        assert_refused(&e, "input.iatiIdentifier", "XX-TEST-UNODC-,");
+        app.ok(
+            CREATE_ENGAGEMENT,
+            taken("XX-TEST-UNODC-VEP-9"),
+            Some(&admin),
+        )
+        .await;
         let xml = exported(export(&app, "", Some(&admin)).await);
         assert!(xml.contains("<reporting-org ref=\"XX-TEST-UNODC\""));
         assert!(xml.contains(&format!(

@@ -1,7 +1,7 @@
 //! An engagement's IATI identifier: its form when it is set, the identifiers the export keeps
 //! for engagements without one, and uniqueness.
 
-use crate::domain::reporting::ReportingOrg;
+use crate::domain::reporting::{REPORTING_REF_ENV, ReportingOrg};
 use crate::domain::validate;
 use crate::error::{AppError, AppResult};
 use crate::storage::Db;
@@ -10,10 +10,11 @@ const FIELD: &str = "input.iatiIdentifier";
 
 /// Checks an identifier being set now, on engagement `own` (None when it is being created).
 ///
-/// Besides its form, it may be neither the reporting organisation's own identifier (IATI rule
-/// 1.1.3) nor of the form `{reporting ref}-ENG-{digits}`, which the export gives engagements
-/// without an identifier, but for `own`'s: otherwise two activities of one file could share an
-/// identifier. The reference is read as the export reads it.
+/// Besides its form, it must begin with the reporting organisation's identifier and a hyphen
+/// (IATI's rule for the identifiers an organisation publishes), and it may be neither that
+/// identifier alone (IATI rule 1.1.3) nor of the form `{reporting ref}-ENG-{digits}`, which the
+/// export gives engagements without an identifier, but for `own`'s: otherwise two activities of
+/// one file could share an identifier. The reference is read as the export reads it.
 pub(super) async fn check_new(db: &Db, value: &str, own: Option<i64>) -> AppResult<String> {
     let id = validate::iati_identifier(
         FIELD,
@@ -30,6 +31,17 @@ pub(super) async fn check_new(db: &Db, value: &str, own: Option<i64>) -> AppResu
                 "must not be the reporting organisation's own identifier {}: add a hyphen and \
                  the activity's code",
                 org.reference
+            ),
+        ));
+    }
+    let prefix = format!("{}-", org.reference);
+    if !id.starts_with(&prefix) {
+        return Err(AppError::bad_input(
+            FIELD,
+            &format!(
+                "must begin with the reporting organisation's identifier and a hyphen, {prefix}, \
+                 as IATI asks of the activities an organisation publishes (the reporting \
+                 organisation is set by {REPORTING_REF_ENV})"
             ),
         ));
     }
