@@ -328,14 +328,22 @@ pub async fn run(cli: Cli) -> AppResult<()> {
         } => {
             let db = open(&db).await?;
             let r = crate::seeds::seed(&db, demo).await?;
-            eprintln!(
-                "loaded {} countries, {} regions, {} codes, {} groupings{}",
-                r.countries,
-                r.regions,
-                r.codes,
-                r.groupings,
-                if r.demo { ", and the demo data" } else { "" }
-            );
+            if r.countries + r.regions + r.codes + r.groupings > 0 {
+                eprintln!(
+                    "loaded reference data: {} countries, {} regions, {} codes, {} groupings",
+                    r.countries, r.regions, r.codes, r.groupings
+                );
+            } else {
+                eprintln!("reference data: all of it was there already; nothing loaded");
+            }
+            if r.demo {
+                eprintln!("loaded the demo data (illustrative, not real programme records)");
+            } else if demo {
+                eprintln!(
+                    "skipped the demo data: the database already holds organisations or \
+                     programmes, and the demo data is loaded only into a database without any"
+                );
+            }
             if synthetic {
                 crate::seeds::synthetic::run(&db, &size).await?;
             }

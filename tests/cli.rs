@@ -762,3 +762,32 @@ async fn token_list_says_when_a_token_has_expired() {
         [format!("1\treporter\told\t\t\t\t{yesterday}\texpired")]
     );
 }
+
+#[test]
+fn seed_demo_says_what_it_loaded_and_what_it_skipped() {
+    let (_dir, url) = temp_db();
+    let o = run(&["seed", "--demo", "--database-url", &url]);
+    assert_success(&o);
+    let first = stderr(&o);
+    assert!(first.contains("loaded reference data: "), "{first}");
+    assert!(first.contains("loaded the demo data"), "{first}");
+    assert!(!first.contains("skipped"), "{first}");
+
+    let o = run(&["seed", "--demo", "--database-url", &url]);
+    assert_success(&o);
+    let again = stderr(&o);
+    assert!(
+        again.contains("skipped the demo data")
+            && again.contains("already holds organisations or programmes"),
+        "says the demo data was skipped, and why: {again}"
+    );
+    assert!(!again.contains("loaded the demo data"), "{again}");
+    assert!(
+        again.contains("reference data: all of it was there already; nothing loaded"),
+        "{again}"
+    );
+    // Without --demo nothing is said about it.
+    let o = run(&["seed", "--database-url", &url]);
+    assert_success(&o);
+    assert!(!stderr(&o).contains("demo"), "{}", stderr(&o));
+}
