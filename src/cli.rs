@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::{DATABASE_URL_ENV, DEFAULT_DATABASE_URL, Limits};
 use crate::domain::auth::Role;
-use crate::domain::reporting::{REPORTING_REF_ENV, ReportingOrg};
+use crate::domain::reporting::{DEMO_REPORTING_REF, REPORTING_REF_ENV, ReportingOrg};
 use crate::domain::tokens::{self, TokenRequest};
 use crate::error::{AppError, AppResult};
 use crate::storage::{Backend, Db, normalise_url, tokens as token_store};
@@ -327,7 +327,8 @@ pub async fn run(cli: Cli) -> AppResult<()> {
             size,
         } => {
             let db = open(&db).await?;
-            let r = crate::seeds::seed(&db, demo).await?;
+            let reference = demo_refused_under(&db).await?;
+            let r = crate::seeds::seed(&db, demo && reference.is_none()).await?;
             if r.countries + r.regions + r.codes + r.groupings > 0 {
                 eprintln!(
                     "loaded reference data: {} countries, {} regions, {} codes, {} groupings",
@@ -338,6 +339,12 @@ pub async fn run(cli: Cli) -> AppResult<()> {
             }
             if r.demo {
                 eprintln!("loaded the demo data (illustrative, not real programme records)");
+            } else if let (true, Some(reference)) = (demo, &reference) {
+                eprintln!(
+                    "skipped the demo data: the reporting organisation reference in use is \
+                     {reference} ({REPORTING_REF_ENV}), and the demo's engagements are \
+                     identified under the placeholder {DEMO_REPORTING_REF}"
+                );
             } else if demo {
                 eprintln!(
                     "skipped the demo data: the database already holds organisations or \
@@ -372,13 +379,21 @@ async fn serve(
     limits: Limits,
 ) -> AppResult<()> {
     let db = open(&db_args).await?;
-    let report = crate::seeds::seed(&db, !no_demo).await?;
+    let refused_under = demo_refused_under(&db).await?;
+    let report = crate::seeds::seed(&db, !no_demo && refused_under.is_none()).await?;
     if report.countries > 0 || report.codes > 0 {
         tracing::info!(
             countries = report.countries,
             codes = report.codes,
             "loaded reference data"
         );
+        // A first start: the operator would otherwise wonder where the demo data is.
+        if let (false, Some(reference)) = (no_demo, &refused_under) {
+            tracing::info!(
+                "the demo data is not loaded: its engagements are identified under the \
+                 placeholder {DEMO_REPORTING_REF}, and this server reports as {reference}"
+            );
+        }
     }
     if report.demo {
         tracing::info!("loaded the demo data (illustrative, not real programme records)");
@@ -411,6 +426,15 @@ async fn serve(
         .map_err(|e| AppError::internal("serve HTTP", e))?;
     db.close().await;
     Ok(())
+}
+
+/// The reporting organisation reference in use when it is not the demo's placeholder: the demo
+/// data is then not loaded, since its engagements' identifiers begin with the placeholder (the
+/// identifier checks would refuse them part-way, leaving half the demo behind), and illustrative
+/// records are not to be published under a real reference.
+async fn demo_refused_under(db: &Db) -> AppResult<Option<String>> {
+    let reference = ReportingOrg::from_env(db).await?.reference;
+    Ok((reference != DEMO_REPORTING_REF).then_some(reference))
 }
 
 /// The command that creates the first admin token in the database the server runs on: it names

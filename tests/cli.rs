@@ -791,3 +791,45 @@ fn seed_demo_says_what_it_loaded_and_what_it_skipped() {
     assert_success(&o);
     assert!(!stderr(&o).contains("demo"), "{}", stderr(&o));
 }
+
+#[test]
+fn seed_demo_under_a_real_reporting_reference_skips_the_demo_and_says_why() {
+    let (_dir, url) = temp_db();
+    let o = command(&["seed", "--demo", "--database-url", &url])
+        .env("TA_TRACKER_IATI_REPORTING_ORG_REF", "XM-REAL-1")
+        .output()
+        .expect("run ta-tracker");
+    assert_success(&o);
+    let err = stderr(&o);
+    assert!(
+        err.contains("skipped the demo data") && err.contains("XM-REAL-1"),
+        "{err}"
+    );
+    // Nothing of the demo was left behind: it still loads into this database.
+    let o = run(&["seed", "--demo", "--database-url", &url]);
+    assert_success(&o);
+    assert!(
+        stderr(&o).contains("loaded the demo data"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn serve_under_a_real_reporting_reference_starts_without_the_demo() {
+    let (dir, url) = temp_db();
+    let server = Server::start(
+        dir.path(),
+        &["--database-url", &url, "--reporting-org-ref", "XM-REAL-1"],
+    );
+    let line = server.logged("the demo data is not loaded");
+    assert!(line.contains("XM-REAL-1"), "{line}");
+    drop(server);
+    let o = run(&["seed", "--demo", "--database-url", &url]);
+    assert_success(&o);
+    assert!(
+        stderr(&o).contains("loaded the demo data"),
+        "{}",
+        stderr(&o)
+    );
+}
