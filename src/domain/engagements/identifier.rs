@@ -41,7 +41,7 @@ pub(super) async fn check_new(db: &Db, value: &str, own: Option<i64>) -> AppResu
             &format!(
                 "must begin with the reporting organisation's identifier and a hyphen, {prefix}, \
                  as IATI asks of the activities an organisation publishes (the reporting \
-                 organisation is set by {REPORTING_REF_ENV})"
+                 organisation is set by --reporting-org-ref or {REPORTING_REF_ENV})"
             ),
         ));
     }
