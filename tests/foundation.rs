@@ -300,3 +300,37 @@ on_both_engines!(
         assert_eq!(status, 401);
     }
 );
+
+on_both_engines!(
+    a_demo_step_that_fails_leaves_the_database_as_it_was,
+    |app: common::TestApp| async move {
+        use ta_tracker::seeds::demo;
+        let organisations = include_str!("../seeds/demo/10-organisations.json");
+        let failing = r#"[{"query": "mutation { createProgramme(input: {code: \"\", title: \"t\"}) { id } }"}]"#;
+        let before = (
+            app.count("organisations").await,
+            app.count("audit_log").await,
+        );
+        let e = demo::load_files(
+            &app.db,
+            &[
+                ("10-organisations.json", organisations),
+                ("99-failing.json", failing),
+            ],
+        )
+        .await
+        .unwrap_err();
+        assert!(e.operator_message().contains("99-failing.json"), "{e:?}");
+        assert_eq!(
+            before,
+            (
+                app.count("organisations").await,
+                app.count("audit_log").await
+            ),
+            "the organisations step before the failing one wrote nothing"
+        );
+        // The real demo then loads in full.
+        demo::load(&app.db).await.unwrap();
+        assert!(app.count("programmes").await > 0);
+    }
+);

@@ -71,12 +71,50 @@ fn substitute(value: &Value, captured: &HashMap<String, Value>) -> Value {
     }
 }
 
-/// Runs every demo step in one go; any failure names the file and step.
+/// Loads the demo into `db`; any failure names the file and step.
+///
+/// Each step is a mutation with its own transaction, so a step failing part-way would leave the
+/// steps before it behind, and (the demo going only into a database without organisations or
+/// programmes) the demo would never load again. The steps are therefore rehearsed first on a
+/// scratch SQLite file with the same reference data and settings, and run on `db` only when all
+/// of them succeeded there; a failure leaves `db` as it was.
 pub async fn load(db: &Db) -> AppResult<()> {
+    load_files(db, FILES).await
+}
+
+/// [`load`] with the given files (a test can hand it a step that fails).
+pub async fn load_files(db: &Db, files: &[(&str, &str)]) -> AppResult<()> {
+    rehearse(files).await?;
+    run(db, files).await
+}
+
+async fn rehearse(files: &[(&str, &str)]) -> AppResult<()> {
+    let dir = std::env::temp_dir().join(format!(
+        "ta-tracker-demo-{}-{}",
+        std::process::id(),
+        crate::storage::now().replace([':', '.'], "-")
+    ));
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| AppError::internal("make a scratch folder for the demo data", e))?;
+    let scratch = async {
+        let scratch =
+            Db::connect(&format!("sqlite://{}", dir.join("demo.db").display()), 2).await?;
+        scratch.migrate().await?;
+        super::reference::load(&scratch).await?;
+        let ran = run(&scratch, files).await;
+        scratch.close().await;
+        ran
+    }
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+    scratch
+}
+
+async fn run(db: &Db, files: &[(&str, &str)]) -> AppResult<()> {
     let schema = crate::graphql::build_schema(Some(db.clone()), &crate::config::Limits::default());
     let viewer = Viewer::system("demo seed");
     let mut captured: HashMap<String, Value> = HashMap::new();
-    for (file, text) in FILES {
+    for (file, text) in files {
         let steps: Vec<Step> = serde_json::from_str(text)
             .map_err(|e| AppError::internal("read a demo seed file", format!("{file}: {e}")))?;
         for (i, step) in steps.iter().enumerate() {
