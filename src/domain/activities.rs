@@ -89,19 +89,84 @@ async fn country_code(db: &Db, field: &str, code: &str) -> AppResult<String> {
     })
 }
 
+/// An activity takes place while its engagement runs: not before the day it actually started
+/// nor after the day it actually ended, where those are recorded. (Dates are `YYYY-MM-DD`, so
+/// they compare as text.)
+fn within_actual_dates(
+    engagement_id: i64,
+    actual_start: Option<&str>,
+    actual_end: Option<&str>,
+    start: &str,
+    end: &str,
+) -> AppResult<()> {
+    let outside = |field: &str, day: &str, relation: &str, bound: &str| {
+        Err(AppError::bad_input(
+            field,
+            &format!(
+                "{day} is {relation} Engagement:{engagement_id} actually {bound}; an activity \
+                 takes place within its engagement's actual dates"
+            ),
+        ))
+    };
+    if let Some(last) = actual_end
+        && start > last
+    {
+        return outside(
+            "input.startDate",
+            start,
+            "after",
+            &format!("ended ({last})"),
+        );
+    }
+    if let Some(first) = actual_start
+        && start < first
+    {
+        return outside(
+            "input.startDate",
+            start,
+            "before",
+            &format!("started ({first})"),
+        );
+    }
+    if let Some(last) = actual_end
+        && end > last
+    {
+        return outside("input.endDate", end, "after", &format!("ended ({last})"));
+    }
+    Ok(())
+}
+
 /// The country must be a recipient of the engagement, or lie inside its recipient region, and
 /// the engagement must not be archived. Read inside the write's transaction after the write
 /// locked the engagement (`store::insert` and `store::update` do; SQLite's writers take turns),
 /// so a concurrent change of its recipients or its archiving cannot strand the activity.
-async fn require_recipient(db: &Db, tx: &mut Tx, engagement_id: i64, iso3: &str) -> AppResult<()> {
-    let (countries, region, archived) = engagements::recipients(tx, engagement_id)
+/// When `dates` is given (the activity's new first and last day), they must also lie within
+/// the engagement's actual dates, read under the same lock.
+async fn require_placement(
+    db: &Db,
+    tx: &mut Tx,
+    engagement_id: i64,
+    iso3: &str,
+    dates: Option<(&str, &str)>,
+) -> AppResult<()> {
+    let placement = engagements::recipients(tx, engagement_id)
         .await?
         .ok_or_else(|| AppError::internal("read an activity's engagement", "missing"))?;
-    if archived {
+    if placement.archived {
         return Err(AppError::conflict(format!(
             "Engagement {engagement_id} was archived meanwhile; activities cannot be logged under it"
         )));
     }
+    if let Some((start, end)) = dates {
+        within_actual_dates(
+            engagement_id,
+            placement.actual_start.as_deref(),
+            placement.actual_end.as_deref(),
+            start,
+            end,
+        )?;
+    }
+    let (countries, region) = (placement.countries, placement.region);
     if countries.iter().any(|c| c == iso3) {
         return Ok(());
     }
@@ -273,7 +338,7 @@ pub async fn log(db: &Db, viewer: &Viewer, p: ActivityPatch) -> AppResult<Activi
 
     let mut tx = db.begin().await?;
     let id = store::insert(&mut tx, &v.fields(e.id)).await?;
-    require_recipient(db, &mut tx, e.id, &v.country).await?;
+    require_placement(db, &mut tx, e.id, &v.country, Some((&v.start, &v.end))).await?;
     set_links(
         &mut tx,
         "activity_results",
@@ -371,7 +436,10 @@ pub async fn update(
     if !store::update(&mut tx, id, version, &v.fields(e.id)).await? {
         return Err(stale(Kind::Activity, id, prior.row.version, version));
     }
-    require_recipient(db, &mut tx, e.id, &v.country).await?;
+    // Judged when they change, like the first day above.
+    let dates = (moved || v.start != before.start_date || v.end != before.end_date)
+        .then_some((v.start.as_str(), v.end.as_str()));
+    require_placement(db, &mut tx, e.id, &v.country, dates).await?;
     if let Some(results) = results {
         set_links(
             &mut tx,

@@ -613,6 +613,31 @@ pub async fn update(
             ),
         ));
     }
+    // Likewise for a new actual start or end: the activities logged must stay within them.
+    let start = fields.actual_start.as_deref();
+    let end = fields.actual_end.as_deref();
+    let (early, late) = store::activities_outside(
+        &mut tx,
+        id,
+        start.filter(|_| fields.actual_start != before.actual_start),
+        end.filter(|_| fields.actual_end != before.actual_end),
+    )
+    .await?;
+    let outside = |field: &str, (activity, day): (i64, String), what: &str| {
+        Err(AppError::bad_input(
+            field,
+            &format!(
+                "Activity:{activity} {what} on {day}; an engagement's activities take place \
+                 within its actual dates: change or archive the activity first"
+            ),
+        ))
+    };
+    if let Some(found) = early {
+        return outside("input.actualStart", found, "begins earlier,");
+    }
+    if let Some(found) = late {
+        return outside("input.actualEnd", found, "ends later,");
+    }
     store::replace_children(&mut tx, id, &children).await?;
     let after = store::find(&mut *tx, &Scope::All, id)
         .await?

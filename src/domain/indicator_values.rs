@@ -158,9 +158,10 @@ pub async fn set(db: &Db, viewer: &Viewer, kind: ValueKind, i: ValueInput) -> Ap
     // the engagement locked so that a concurrent change of them cannot strand the value.
     if let (Some(c), Some(e)) = (&country, result.engagement_id) {
         engagements::lock(&mut tx, &[e]).await?;
-        let (countries, _, _) = engagements::recipients(&mut tx, e)
+        let countries = engagements::recipients(&mut tx, e)
             .await?
-            .ok_or_else(|| AppError::internal("read a result's engagement", "missing"))?;
+            .ok_or_else(|| AppError::internal("read a result's engagement", "missing"))?
+            .countries;
         if !countries.contains(c) {
             let allowed = if countries.is_empty() {
                 "the engagement names no recipient countries".to_string()

@@ -238,7 +238,8 @@ pub struct LogActivityInput {
     /// Title.
     pub title: String,
     /// First day, YYYY-MM-DD; not after tomorrow (UTC), since an activity is logged once it has
-    /// begun. The last day may be still to come.
+    /// begun. The last day may be still to come. Both lie within the engagement's actual start
+    /// and end where those are recorded.
     pub start_date: String,
     /// Last day, YYYY-MM-DD, not before the first.
     pub end_date: String,
@@ -268,7 +269,8 @@ pub struct UpdateActivityInput {
     pub kind: Option<ActivityKind>,
     /// Title.
     pub title: Option<String>,
-    /// First day, YYYY-MM-DD; not after tomorrow (UTC) when it changes.
+    /// First day, YYYY-MM-DD; not after tomorrow (UTC) when it changes. When the days or the
+    /// engagement change, both days lie within the engagement's actual start and end.
     pub start_date: Option<String>,
     /// Last day, YYYY-MM-DD.
     pub end_date: Option<String>,

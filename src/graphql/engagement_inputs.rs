@@ -125,9 +125,11 @@ pub struct UpdateEngagementInput {
     pub planned_start: MaybeUndefined<String>,
     /// Planned end.
     pub planned_end: MaybeUndefined<String>,
-    /// Actual start: a date that has happened, not after today (UTC) and a day of grace.
+    /// Actual start: a date that has happened, not after today (UTC) and a day of grace; not
+    /// after the first day of an activity logged under the engagement.
     pub actual_start: MaybeUndefined<String>,
-    /// Actual end: a date that has happened, not after today (UTC) and a day of grace.
+    /// Actual end: a date that has happened, not after today (UTC) and a day of grace; not
+    /// before the last day of an activity logged under the engagement.
     pub actual_end: MaybeUndefined<String>,
     /// Recipient countries with percentages summing to 100.
     pub recipient_countries: Option<Vec<RecipientCountryInput>>,

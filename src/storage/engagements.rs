@@ -659,21 +659,74 @@ pub async fn lock(tx: &mut Tx, engagement_ids: &[i64]) -> AppResult<Vec<i64>> {
 
 /// Where an engagement's activities may take place, as it stands inside `tx`: its recipient
 /// countries, its recipient region, and whether it is archived. `None` when it does not exist.
-pub async fn recipients(
-    tx: &mut super::Tx,
-    engagement_id: i64,
-) -> AppResult<Option<(Vec<String>, Option<String>, bool)>> {
-    let row: Option<(Option<String>, Option<String>)> =
-        sqlx::query_as("select recipient_region_code, archived_at from engagements where id = $1")
-            .bind(engagement_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    let Some((region, archived_at)) = row else {
+/// Where and when an engagement's activities may take place, read inside a write.
+pub struct Placement {
+    pub countries: Vec<String>,
+    pub region: Option<String>,
+    pub archived: bool,
+    pub actual_start: Option<String>,
+    pub actual_end: Option<String>,
+}
+
+pub async fn recipients(tx: &mut super::Tx, engagement_id: i64) -> AppResult<Option<Placement>> {
+    type Row = (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "select recipient_region_code, archived_at, actual_start, actual_end \
+         from engagements where id = $1",
+    )
+    .bind(engagement_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((region, archived_at, actual_start, actual_end)) = row else {
         return Ok(None);
     };
-    Ok(Some((
-        recipient_countries(&mut **tx, engagement_id).await?,
+    Ok(Some(Placement {
+        countries: recipient_countries(&mut **tx, engagement_id).await?,
         region,
-        archived_at.is_some(),
-    )))
+        archived: archived_at.is_some(),
+        actual_start,
+        actual_end,
+    }))
+}
+
+/// The live activity of an engagement that begins first before `start`, and the one that ends
+/// last after `end`, as (id, date): what a new actual start or end would leave outside it.
+pub async fn activities_outside(
+    tx: &mut Tx,
+    id: i64,
+    start: Option<&str>,
+    end: Option<&str>,
+) -> AppResult<(Option<(i64, String)>, Option<(i64, String)>)> {
+    let before = match start {
+        Some(day) => {
+            sqlx::query_as(
+                "select id, start_date from activities where archived_at is null \
+                 and engagement_id = $1 and start_date < $2 order by start_date, id limit 1",
+            )
+            .bind(id)
+            .bind(day)
+            .fetch_optional(&mut **tx)
+            .await?
+        }
+        None => None,
+    };
+    let after = match end {
+        Some(day) => {
+            sqlx::query_as(
+                "select id, end_date from activities where archived_at is null \
+                 and engagement_id = $1 and end_date > $2 order by end_date desc, id limit 1",
+            )
+            .bind(id)
+            .bind(day)
+            .fetch_optional(&mut **tx)
+            .await?
+        }
+        None => None,
+    };
+    Ok((before, after))
 }

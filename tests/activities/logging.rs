@@ -174,3 +174,149 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(
+    activities_stay_within_their_engagements_actual_dates,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let change = "mutation($id: ID!, $v: Int!, $i: UpdateEngagementInput!) { \
+                      updateEngagement(id: $id, version: $v, input: $i) { version } }";
+        // Indonesia actually ran from 2019-03-01 to 2022-06-30.
+        let closed = json!({"status": "4", "actualStart": "2019-03-01", "actualEnd": "2022-06-30"});
+        let v = app
+            .ok(
+                change,
+                json!({"id": w.idn, "v": 1, "i": closed}),
+                Some(&w.admin),
+            )
+            .await["updateEngagement"]["version"]
+            .as_i64()
+            .unwrap();
+        let before = written(&app).await;
+        for (start, end, field, says) in [
+            (
+                "2023-01-10",
+                "2023-01-12",
+                "input.startDate",
+                "2023-01-10 is after Engagement",
+            ),
+            (
+                "2019-02-25",
+                "2019-03-02",
+                "input.startDate",
+                "2019-02-25 is before Engagement",
+            ),
+            (
+                "2022-06-28",
+                "2022-07-01",
+                "input.endDate",
+                "2022-07-01 is after Engagement",
+            ),
+        ] {
+            let e = app
+                .err(
+                    LOG,
+                    json!({"i": training(&w.idn, "IDN", start, end)}),
+                    Some(&w.admin),
+                )
+                .await;
+            assert_eq!(e.code, "BAD_USER_INPUT", "{start}..{end}");
+            assert_eq!(e.field.as_deref(), Some(field), "{start}..{end}");
+            assert!(e.message.contains(says), "{}", e.message);
+            assert!(e.message.contains("actual"), "{}", e.message);
+        }
+        assert_eq!(written(&app).await, before, "nothing written");
+
+        // Its first and last actual days are inside; so is an engagement with planned dates only.
+        let first = log(
+            &app,
+            &w.admin,
+            training(&w.idn, "IDN", "2019-03-01", "2019-03-01"),
+        )
+        .await;
+        let last = log(
+            &app,
+            &w.admin,
+            training(&w.idn, "IDN", "2022-06-30", "2022-06-30"),
+        )
+        .await;
+        let kaz = log(
+            &app,
+            &w.admin,
+            training(&w.kaz_uzb, "KAZ", "2015-01-05", "2015-01-06"),
+        )
+        .await;
+
+        // Changing or moving an activity out is refused as logging it there is.
+        let e = app
+            .err(
+                UPDATE,
+                json!({"id": last["id"], "v": 1, "i": {"endDate": "2022-07-04"}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.field.as_deref(), Some("input.endDate"), "{}", e.message);
+        let e = app
+            .err(
+                UPDATE,
+                json!({"id": kaz["id"], "v": 1, "i": {"engagement": w.idn, "country": "IDN"}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.field.as_deref(), Some("input.startDate"), "{}", e.message);
+        assert!(
+            e.message.contains("2015-01-05 is before Engagement"),
+            "{}",
+            e.message
+        );
+        assert_eq!(written(&app).await.0, before.0 + 3, "nothing else written");
+
+        // The engagement's dates may not leave a logged activity outside them.
+        let e = app
+            .err(
+                change,
+                json!({"id": w.idn, "v": v, "i": {"actualStart": "2019-03-02"}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(
+            e.field.as_deref(),
+            Some("input.actualStart"),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.message.contains(&format!(
+                "{} begins earlier, on 2019-03-01",
+                first["id"].as_str().unwrap()
+            )),
+            "{}",
+            e.message
+        );
+        let e = app
+            .err(
+                change,
+                json!({"id": w.idn, "v": v, "i": {"actualEnd": "2022-06-29"}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.field.as_deref(), Some("input.actualEnd"), "{}", e.message);
+        assert!(
+            e.message.contains(&format!(
+                "{} ends later, on 2022-06-30",
+                last["id"].as_str().unwrap()
+            )),
+            "{}",
+            e.message
+        );
+        // Once the activity is archived, the dates may close in; widening them is always fine.
+        app.ok(
+            "mutation($id: ID!) { archive(id: $id, version: 1) { id } }",
+            json!({"id": last["id"]}),
+            Some(&w.admin),
+        )
+        .await;
+        app.ok(change, json!({"id": w.idn, "v": v, "i": {"actualEnd": "2022-06-29", "actualStart": "2019-01-01"}}), Some(&w.admin))
+            .await;
+    }
+);

@@ -258,6 +258,7 @@ pub async fn dataset(app: &TestApp) -> Dataset {
             status: s.status,
             from,
             to,
+            actual: s.actual.is_some(),
             countries: s.countries.to_vec(),
             region: s.region,
             funders: s.funders.iter().map(|f| number(org_id(f))).collect(),
@@ -280,6 +281,14 @@ pub async fn dataset(app: &TestApp) -> Dataset {
     }
 }
 
+/// A last day kept within the engagement's actual end, where it has one.
+fn within(e: &Eng, end: chrono::NaiveDate) -> chrono::NaiveDate {
+    match e.to {
+        Some(to) if e.actual => end.min(to),
+        _ => end,
+    }
+}
+
 /// Two to four activities per engagement, in its countries (or its region's), on generated
 /// dates, kinds and participants; the first one is archived.
 async fn log_activities(app: &TestApp, admin: &str, rng: &mut Lcg, records: &mut Records) {
@@ -298,6 +307,7 @@ async fn log_activities(app: &TestApp, admin: &str, rng: &mut Lcg, records: &mut
             // through activities as well as through years.
             let long = rng.between(0, 3) == 0;
             let end = start + Duration::days(rng.between(0, if long { 500 } else { 4 }));
+            let end = within(e, end);
             let total = rng.between(5, 60);
             let female = rng.between(0, total);
             let male = rng.between(0, total - female);
@@ -315,8 +325,13 @@ async fn log_activities(app: &TestApp, admin: &str, rng: &mut Lcg, records: &mut
             }
             // Every fifth is corrected afterwards: new dates and counts replace the first ones.
             let (start, end, total, female, male) = if records.acts.len() % 5 == 3 {
-                let start = start - Duration::days(rng.between(0, 200));
-                let end = start + Duration::days(rng.between(0, 400));
+                let earlier = start - Duration::days(rng.between(0, 200));
+                let start = if e.actual {
+                    earlier.max(e.from)
+                } else {
+                    earlier
+                };
+                let end = within(e, start + Duration::days(rng.between(0, 400)));
                 let (total, female) = (total + 7, female.min(3));
                 let input = json!({
                     "startDate": start.to_string(), "endDate": end.to_string(),

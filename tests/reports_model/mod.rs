@@ -108,6 +108,8 @@ pub struct Eng {
     pub status: &'static str,
     pub from: NaiveDate,
     pub to: Option<NaiveDate>,
+    /// `from` and `to` are actual dates, which the API keeps its activities within.
+    pub actual: bool,
     pub countries: Vec<(&'static str, f64)>,
     pub region: Option<&'static str>,
     /// Funding organisations (numeric ids).
