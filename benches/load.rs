@@ -141,8 +141,9 @@ fn main() {
         pid,
     };
     println!("{} clients, {} s per scenario", a.clients, a.duration);
-    header();
     let nested = nested_query(&schema);
+    nested_shape(&b, &nested);
+    header();
     // Two ways to ask the same thing: the same text every time, as a dashboard refreshing or
     // many people opening the same page do (answered from the response cache while nothing
     // writes), and a text that differs every time (`fresh`), which runs the query each time.
@@ -243,10 +244,52 @@ fn nested_query(schema: &str) -> String {
     } else {
         ""
     };
+    // The earliest engagements first: they have activities and indicators with actuals, where
+    // the most recent (the default order) are in the pipeline, with none yet.
     format!(
-        "query {{ engagements(first: 50) {{ nodes {{ title activities {{ title country {{ name }} }} \
+        "query {{ engagements(first: 50, orderBy: START_DATE_ASC) {{ nodes {{ title \
+         activities {{ title country {{ name }} }} \
          recipientCountries {{ country {{ iso3 }} }}{indicators} }} }} }}"
     )
+}
+
+/// What one nested-list response carries, so a figure is never read off a list gone empty.
+fn nested_shape(b: &Bench, nested: &str) {
+    let mut conn = Conn::open(&b.addr);
+    let (status, resp) = conn.request("POST", &b.path, &b.token, &gql(nested, json!({})));
+    check("nested list", status, &resp).expect("the nested list");
+    let v: Value = serde_json::from_slice(&resp).expect("JSON");
+    let nodes = v["data"]["engagements"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let count = |f: &dyn Fn(&Value) -> usize| nodes.iter().map(f).sum::<usize>();
+    let len = |v: &Value| v.as_array().map_or(0, Vec::len);
+    let activities = count(&|e| len(&e["activities"]));
+    let indicators = count(&|e| {
+        e["results"]
+            .as_array()
+            .map_or(0, |rs| rs.iter().map(|r| len(&r["indicators"])).sum())
+    });
+    let actuals = count(&|e| {
+        e["results"].as_array().map_or(0, |rs| {
+            rs.iter()
+                .flat_map(|r| r["indicators"].as_array().cloned().unwrap_or_default())
+                .map(|i| len(&i["actuals"]))
+                .sum()
+        })
+    });
+    println!(
+        "nested list: {} engagements, {activities} activities, {indicators} indicators, \
+         {actuals} actuals, {} KB a response",
+        nodes.len(),
+        resp.len() / 1024
+    );
+    if activities < nodes.len() * 10 {
+        println!(
+            "  WARNING: fewer activities than the query asks for; the figures are not comparable"
+        );
+    }
 }
 
 /// The whole summary: totals, breakdowns by status, kind, donor, sub-region and country.
