@@ -330,3 +330,181 @@ on_both_engines!(
 fn funded_so_far(funded: &HashMap<String, BTreeSet<String>>, org: &str) -> BTreeSet<String> {
     funded.get(org).cloned().unwrap_or_default()
 }
+
+/// Two programmes, engagements in them funded by two donors, and a result, an indicator, an
+/// activity, a lesson and an event under each engagement, made as an admin would: the world the
+/// adversarial tests in `authorization/` probe.
+#[allow(dead_code)]
+struct World {
+    admin: String,
+    /// Funds `kaz_uzb` only.
+    norway: i64,
+    /// Funds `idn` only.
+    belgium: i64,
+    /// GLOZ85 in Kazakhstan and Uzbekistan.
+    kaz_uzb: Records,
+    /// GLOZ85 in Indonesia.
+    idn: Records,
+    /// OTHER1 in Tunisia (funded by Belgium).
+    tun: Records,
+}
+
+/// An engagement and what hangs under it (global ids).
+#[allow(dead_code)]
+struct Records {
+    engagement: String,
+    result: String,
+    indicator: String,
+    activity: String,
+    lesson: String,
+    event: String,
+}
+
+fn number_of(id: &str) -> i64 {
+    id.rsplit_once(':')
+        .and_then(|(_, n)| n.parse().ok())
+        .unwrap_or_else(|| panic!("not an id: {id}"))
+}
+
+async fn made(app: &common::TestApp, admin: &str, mutation: &str, input: Value) -> String {
+    let (_, rest) = mutation.split_once('{').unwrap();
+    let field = rest.trim().split('(').next().unwrap().to_string();
+    let data = app.ok(mutation, json!({ "i": input }), Some(admin)).await;
+    data[&field]["id"].as_str().unwrap().to_string()
+}
+
+const NEW_ENGAGEMENT: &str =
+    "mutation($i: CreateEngagementInput!) { createEngagement(input: $i) { id } }";
+const NEW_RESULT: &str = "mutation($i: CreateResultInput!) { createResult(input: $i) { id } }";
+const NEW_INDICATOR: &str =
+    "mutation($i: CreateIndicatorInput!) { createIndicator(input: $i) { id } }";
+const NEW_ACTIVITY: &str = "mutation($i: LogActivityInput!) { logActivity(input: $i) { id } }";
+const NEW_LESSON: &str = "mutation($i: LessonInput!) { recordLesson(input: $i) { id } }";
+const NEW_EVENT: &str = "mutation($i: EventInput!) { createEvent(input: $i) { id } }";
+
+async fn records(
+    app: &common::TestApp,
+    admin: &str,
+    programme: &str,
+    countries: &[&str],
+    funder: i64,
+) -> Records {
+    let share = 100.0 / countries.len() as f64;
+    let engagement = made(app, admin, NEW_ENGAGEMENT, json!({
+        "programme": programme, "title": format!("{programme} in {}", countries.join(" and ")),
+        "status": "2", "sectors": [{"code": "15130", "percentage": 100}],
+        "plannedStart": "2019-01-01", "plannedEnd": "2024-12-31",
+        "recipientCountries": countries.iter().map(|c| json!({"country": c, "percentage": share})).collect::<Vec<_>>(),
+        "participatingOrganisations": [{"organisation": format!("Organisation:{funder}"), "role": "1"}],
+        "budgets": [{"periodStart": "2020-01-01", "periodEnd": "2020-12-31", "amount": 1000, "currency": "USD"}]
+    })).await;
+    let result = made(
+        app,
+        admin,
+        NEW_RESULT,
+        json!({
+            "engagement": engagement, "type": "2", "title": format!("Outcome of {engagement}")
+        }),
+    )
+    .await;
+    let indicator = made(
+        app,
+        admin,
+        NEW_INDICATOR,
+        json!({
+            "result": result, "code": format!("I-{}", number_of(&engagement)),
+            "title": "Prison officers trained", "measure": "UNIT", "aggregation": "SUM"
+        }),
+    )
+    .await;
+    let activity = made(app, admin, NEW_ACTIVITY, json!({
+        "engagement": engagement, "kind": "TRAINING", "title": format!("Training under {engagement}"),
+        "startDate": "2020-02-01", "endDate": "2020-02-02", "country": countries[0],
+        "participants": {"total": 10, "female": 5, "male": 5}
+    })).await;
+    let lesson = made(
+        app,
+        admin,
+        NEW_LESSON,
+        json!({
+            "title": format!("Lesson from {engagement}"), "statement": "Staff rotate too often",
+            "source": engagement, "countries": [countries[0]]
+        }),
+    )
+    .await;
+    let event = made(
+        app,
+        admin,
+        NEW_EVENT,
+        json!({
+            "kind": "EXPERT_GROUP_MEETING", "title": format!("Meeting on {engagement}"),
+            "startDate": "2020-03-01", "venue": {"city": "Vienna", "country": "AUT"},
+            "engagements": [engagement]
+        }),
+    )
+    .await;
+    Records {
+        engagement,
+        result,
+        indicator,
+        activity,
+        lesson,
+        event,
+    }
+}
+
+async fn world(app: &common::TestApp) -> World {
+    let admin = app.admin().await;
+    let mut orgs = Vec::new();
+    for name in ["Government of Norway", "Government of Belgium"] {
+        let id = made(
+            app,
+            &admin,
+            "mutation($i: OrganisationInput!) { createOrganisation(input: $i) { id } }",
+            json!({"name": name, "type": "10"}),
+        )
+        .await;
+        orgs.push(number_of(&id));
+    }
+    for code in ["GLOZ85", "OTHER1"] {
+        made(
+            app,
+            &admin,
+            "mutation($i: CreateProgrammeInput!) { createProgramme(input: $i) { id } }",
+            json!({"code": code, "title": format!("Programme {code}")}),
+        )
+        .await;
+    }
+    let kaz_uzb = records(app, &admin, "GLOZ85", &["KAZ", "UZB"], orgs[0]).await;
+    let idn = records(app, &admin, "GLOZ85", &["IDN"], orgs[1]).await;
+    let tun = records(app, &admin, "OTHER1", &["TUN"], orgs[1]).await;
+    World {
+        admin,
+        norway: orgs[0],
+        belgium: orgs[1],
+        kaz_uzb,
+        idn,
+        tun,
+    }
+}
+
+/// The current version of a record, read as an admin.
+async fn version(app: &common::TestApp, w: &World, id: &str) -> i64 {
+    let d = app
+        .ok(
+            "query($id: ID!) { node(id: $id) { ... on Engagement { version } ... on Result { version } \
+             ... on Indicator { version } ... on Activity { version } ... on Lesson { version } \
+             ... on Event { version } ... on Programme { version } ... on Document { version } } }",
+            json!({ "id": id }),
+            Some(&w.admin),
+        )
+        .await;
+    d["node"]["version"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no version for {id}: {d}"))
+}
+
+// The adversarial tests, by concern; `#[path]` because a test crate's root looks for modules
+// beside it.
+#[path = "authorization/officers.rs"]
+mod officers;

@@ -99,16 +99,20 @@ impl Kind {
                  join engagements e on e.id = ee.engagement_id \
                  join programmes p on p.id = e.programme_id where l.id = $1"
             }
+            // A result or indicator under an engagement belongs to its countries too, as when
+            // it is changed (`results::owners_of`).
             Kind::Result => {
-                "select p.code, null from results r join engagements e on e.id = r.engagement_id \
-                 join programmes p on p.id = e.programme_id where r.id = $1 \
+                "select p.code, ec.country_iso3 from results r join engagements e on e.id = r.engagement_id \
+                 join programmes p on p.id = e.programme_id \
+                 left join engagement_countries ec on ec.engagement_id = e.id where r.id = $1 \
                  union select p.code, null from results r join programmes p on p.id = r.programme_id \
                  where r.id = $1"
             }
             Kind::Indicator => {
-                "select p.code, null from indicators i join results r on r.id = i.result_id \
+                "select p.code, ec.country_iso3 from indicators i join results r on r.id = i.result_id \
                  join engagements e on e.id = r.engagement_id \
-                 join programmes p on p.id = e.programme_id where i.id = $1 \
+                 join programmes p on p.id = e.programme_id \
+                 left join engagement_countries ec on ec.engagement_id = e.id where i.id = $1 \
                  union select p.code, null from indicators i join results r on r.id = i.result_id \
                  join programmes p on p.id = r.programme_id where i.id = $1"
             }
