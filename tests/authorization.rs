@@ -506,5 +506,7 @@ async fn version(app: &common::TestApp, w: &World, id: &str) -> i64 {
 
 // The adversarial tests, by concern; `#[path]` because a test crate's root looks for modules
 // beside it.
+#[path = "authorization/donors.rs"]
+mod donors;
 #[path = "authorization/officers.rs"]
 mod officers;

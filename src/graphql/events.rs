@@ -229,7 +229,7 @@ impl EventQuery {
     ) -> Result<Page<Event>> {
         let scope = ctx.viewer().record_scope()?;
         let query = filter.unwrap_or_default().into_query()?;
-        let filter = events::filter(ctx.db(), query).await?;
+        let filter = events::filter(ctx.db(), &scope, query).await?;
         let req = PageRequest::new(ctx.page_limits(), first, after)?;
         let db = ctx.db().clone();
         let rows = store::list(db.pool(), &scope, &filter, req.after()?, req.fetch()).await?;

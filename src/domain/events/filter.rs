@@ -38,8 +38,9 @@ pub fn search_words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Checks the codes and dates of a query; unknown ones are the caller's error.
-pub async fn filter(db: &Db, q: EventQuery) -> AppResult<EventFilter> {
+/// Checks the codes and dates of a query; unknown ones are the caller's error. A programme
+/// outside `scope` is as unknown as one that does not exist.
+pub async fn filter(db: &Db, scope: &Scope, q: EventQuery) -> AppResult<EventFilter> {
     let country_iso3 = match q
         .country
         .as_deref()
@@ -75,14 +76,10 @@ pub async fn filter(db: &Db, q: EventQuery) -> AppResult<EventFilter> {
         None => None,
         Some(r) => {
             let row = match &r {
-                ProgrammeRef::Id(id) => programmes::find(db.pool(), &Scope::All, *id).await?,
+                ProgrammeRef::Id(id) => programmes::find(db.pool(), scope, *id).await?,
                 ProgrammeRef::Code(code) => {
-                    programmes::find_by_code(
-                        db.pool(),
-                        &Scope::All,
-                        &code.trim().to_ascii_uppercase(),
-                    )
-                    .await?
+                    programmes::find_by_code(db.pool(), scope, &code.trim().to_ascii_uppercase())
+                        .await?
                 }
             };
             let row = row.ok_or_else(|| {
