@@ -187,6 +187,65 @@ async fn a_field_that_fails_is_null_beside_its_error_and_the_others_answer() {
     assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
 }
 
+on_both_engines!(
+    a_field_that_fails_alone_is_null_beside_its_error_inside_its_object,
+    |app: common::TestApp| async move {
+        let admin = app.admin().await;
+        app.ok(
+            r#"mutation { createProgramme(input: {code: "VEP", title: "t"}) { id } }"#,
+            json!({}),
+            Some(&admin),
+        )
+        .await;
+
+        // The only field asked fails: `data` still holds it, as null, not `"data": null`.
+        let (status, body) = app
+            .post(
+                r#"{ engagement(id: "Engagement:1") { title } }"#,
+                json!({}),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["data"], json!({"engagement": null}), "{body}");
+        assert_eq!(body["errors"][0]["path"], json!(["engagement"]), "{body}");
+
+        // The programme exists; only its list failed, so it reads as itself, not as absent.
+        let (_, body) = app
+            .post(
+                r#"{ programme(code: "VEP") { engagements(first: 500) { title } } }"#,
+                json!({}),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(
+            body["data"],
+            json!({"programme": {"engagements": null}}),
+            "{body}"
+        );
+        assert_eq!(
+            body["errors"][0]["path"],
+            json!(["programme", "engagements"]),
+            "{body}"
+        );
+        assert_eq!(body["errors"][0]["extensions"]["field"], "first", "{body}");
+
+        // A refused mutation names its field too.
+        let (_, body) = app
+            .post(
+                r#"mutation { archive(id: "Activity:999", version: 1) { id } }"#,
+                json!({}),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(body["data"], json!({"archive": null}), "{body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "NOT_FOUND",
+            "{body}"
+        );
+    }
+);
+
 #[tokio::test]
 async fn malformed_request_bodies_are_400() {
     let app = TestApp::sqlite().await;

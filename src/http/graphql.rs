@@ -521,7 +521,10 @@ fn render(
 
 /// Puts back, as null, a field that failed. async-graphql 7.2 leaves such a field out of its
 /// object, where the specification answers it with null beside its error, so a client reading
-/// `data.b` finds a null and an error at `["b"]` rather than no key at all. (The library does not
+/// `data.b` finds a null and an error at `["b"]` rather than no key at all. An object all of whose
+/// fields failed is even written as null by the library (so `{ engagement(id: "x") { title } }`
+/// answered `"data": null`); an error's path runs through objects whose fields ran, so such a
+/// null is made the object it was, holding its failed fields as null. (The library does not
 /// carry the null up past a non-null field either; that is left as it is.)
 fn null_where_failed(data: &mut async_graphql::Value, errors: &[async_graphql::ServerError]) {
     use async_graphql::{PathSegment, Value as V};
@@ -531,6 +534,9 @@ fn null_where_failed(data: &mut async_graphql::Value, errors: &[async_graphql::S
         };
         let mut at = &mut *data;
         for segment in parents {
+            if let (PathSegment::Field(_), V::Null) = (segment, &*at) {
+                *at = V::Object(Default::default());
+            }
             at = match (segment, at) {
                 (PathSegment::Field(k), V::Object(fields)) => match fields.get_mut(k.as_str()) {
                     Some(v) => v,
@@ -542,6 +548,9 @@ fn null_where_failed(data: &mut async_graphql::Value, errors: &[async_graphql::S
                 },
                 _ => continue 'errors,
             };
+        }
+        if at == &V::Null {
+            *at = V::Object(Default::default());
         }
         if let V::Object(fields) = at {
             fields
