@@ -148,15 +148,30 @@ async fn snapshot(conn: &mut AnyConnection, id: i64) -> AppResult<Option<EventSn
     }))
 }
 
-/// The programmes an event belongs to: those linked directly and those of linked engagements.
-fn owners_of(programmes: &[(i64, String)], engagements: &[(i64, String)]) -> Owners {
+/// Whom an event belongs to: the programmes linked directly, and the programmes and countries of
+/// linked engagements.
+async fn owners_of(
+    db: &Db,
+    programmes: &[(i64, String)],
+    engagements: &[(i64, String)],
+) -> AppResult<Owners> {
     let mut owners = Owners::default();
     for (_, code) in programmes.iter().chain(engagements) {
         if !owners.programmes.contains(code) {
             owners.programmes.push(code.clone());
         }
     }
-    owners
+    for (id, _) in engagements {
+        for c in ownership::owners(db.pool(), Kind::Engagement, *id)
+            .await?
+            .countries
+        {
+            if !owners.countries.contains(&c) {
+                owners.countries.push(c);
+            }
+        }
+    }
+    Ok(owners)
 }
 
 async fn write_links(tx: &mut crate::storage::Tx, id: i64, v: &Valid) -> AppResult<()> {
@@ -201,9 +216,11 @@ pub async fn create(db: &Db, viewer: &Viewer, p: EventPatch) -> AppResult<Event>
     viewer.require_role(&[Role::Admin, Role::Officer], "record events")?;
     let v = validate_patch(db, viewer, None, p).await?;
     let owners = owners_of(
+        db,
         v.programmes.as_deref().unwrap_or_default(),
         v.engagements.as_deref().unwrap_or_default(),
-    );
+    )
+    .await?;
     require_write(viewer, Kind::Event, &owners)?;
     let mut tx = db.begin().await?;
     let id = store::insert(&mut tx, &v.fields()).await?;
@@ -249,7 +266,11 @@ pub async fn update(
             Some(list) => list.clone(),
             None => engagement_programmes(db, &before.engagements).await?,
         };
-        require_write(viewer, Kind::Event, &owners_of(&programmes, &engagements))?;
+        require_write(
+            viewer,
+            Kind::Event,
+            &owners_of(db, &programmes, &engagements).await?,
+        )?;
     }
     let mut tx = db.begin().await?;
     if !store::update(&mut tx, id, version, &v.fields()).await? {

@@ -87,8 +87,9 @@ async fn snapshot(conn: &mut AnyConnection, id: i64) -> AppResult<Option<LessonS
 }
 
 /// Checks that a source exists for the caller and returns whom it belongs to: an engagement's
-/// programme; an activity's programme and country; an event's programmes. A document belongs to
-/// no programme, so lessons drawn only from one are for admins.
+/// programme and countries; an activity's programme and country; an event's programmes (and
+/// the countries of its engagements). A document belongs to no programme, so lessons drawn only
+/// from one are for admins.
 async fn source_owners(
     db: &Db,
     viewer: &Viewer,
@@ -116,10 +117,7 @@ async fn source_owners(
             if ctx.archived {
                 return Err(archived("Engagement", id));
             }
-            Ok(Owners {
-                programmes: vec![ctx.programme_code],
-                countries: Vec::new(),
-            })
+            ownership::owners(db.pool(), Kind::Engagement, id).await
         }
         Some(LessonSource::Activity(id)) => {
             // Only admins and officers get here, and they may read every activity.

@@ -80,24 +80,29 @@ impl Kind {
                  join engagements e on e.id = a.engagement_id \
                  join programmes p on p.id = e.programme_id where a.id = $1"
             }
+            // Linked to an engagement: its countries too.
             Kind::Event => {
                 "select p.code, null from event_programmes ep join programmes p on p.id = ep.programme_id \
                  where ep.event_id = $1 \
-                 union select p.code, null from event_engagements ee \
+                 union select p.code, ec.country_iso3 from event_engagements ee \
                  join engagements e on e.id = ee.engagement_id \
-                 join programmes p on p.id = e.programme_id where ee.event_id = $1"
+                 join programmes p on p.id = e.programme_id \
+                 left join engagement_countries ec on ec.engagement_id = e.id where ee.event_id = $1"
             }
+            // Drawn from an engagement (or an event linked to one): its countries too.
             Kind::Lesson => {
-                "select p.code, null from lessons l join engagements e on e.id = l.source_engagement_id \
-                 join programmes p on p.id = e.programme_id where l.id = $1 \
+                "select p.code, ec.country_iso3 from lessons l join engagements e on e.id = l.source_engagement_id \
+                 join programmes p on p.id = e.programme_id \
+                 left join engagement_countries ec on ec.engagement_id = e.id where l.id = $1 \
                  union select p.code, a.country_iso3 from lessons l join activities a on a.id = l.source_activity_id \
                  join engagements e on e.id = a.engagement_id \
                  join programmes p on p.id = e.programme_id where l.id = $1 \
                  union select p.code, null from lessons l join event_programmes ep on ep.event_id = l.source_event_id \
                  join programmes p on p.id = ep.programme_id where l.id = $1 \
-                 union select p.code, null from lessons l join event_engagements ee on ee.event_id = l.source_event_id \
+                 union select p.code, ec.country_iso3 from lessons l join event_engagements ee on ee.event_id = l.source_event_id \
                  join engagements e on e.id = ee.engagement_id \
-                 join programmes p on p.id = e.programme_id where l.id = $1"
+                 join programmes p on p.id = e.programme_id \
+                 left join engagement_countries ec on ec.engagement_id = e.id where l.id = $1"
             }
             // A result or indicator under an engagement belongs to its countries too, as when
             // it is changed (`results::owners_of`).

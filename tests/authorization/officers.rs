@@ -52,3 +52,86 @@ on_both_engines!(
         }
     }
 );
+
+on_both_engines!(
+    an_officer_limited_to_countries_writes_lessons_and_events_of_engagements_only_there,
+    |app: common::TestApp| async move {
+        let w = world(&app).await;
+        let idn_only = app
+            .token(Role::Officer)
+            .programmes(&["GLOZ85"])
+            .countries(&["IDN"])
+            .create()
+            .await;
+        let kaz = &w.kaz_uzb;
+        let written = || async {
+            (
+                app.count("lessons").await,
+                app.count("events").await,
+                app.count("audit_log").await,
+            )
+        };
+        let before = written().await;
+        let lesson = |source: &str| json!({"i": {"title": "Rotation", "statement": "Staff rotate", "source": source}});
+        let event = |engagement: &str| {
+            json!({"i": {"kind": "SIDE_EVENT", "title": "Side event",
+            "startDate": "2021-05-01", "venue": {"city": "Vienna", "country": "AUT"},
+            "engagements": [engagement]}})
+        };
+        let update_lesson = "mutation($id: ID!, $v: Int!) { updateLesson(id: $id, version: $v, input: {title: \"Renamed\"}) { version } }";
+        let update_event = "mutation($id: ID!, $v: Int!) { updateEvent(id: $id, version: $v, input: {title: \"Renamed\"}) { version } }";
+        let mut refused = vec![
+            (
+                "recordLesson",
+                app.err(NEW_LESSON, lesson(&kaz.engagement), Some(&idn_only))
+                    .await,
+            ),
+            (
+                "createEvent",
+                app.err(NEW_EVENT, event(&kaz.engagement), Some(&idn_only))
+                    .await,
+            ),
+        ];
+        for (what, q, id) in [
+            ("updateLesson", update_lesson, &kaz.lesson),
+            ("updateEvent", update_event, &kaz.event),
+            ("archive lesson", ARCHIVE, &kaz.lesson),
+            ("archive event", ARCHIVE, &kaz.event),
+        ] {
+            let v = version(&app, &w, id).await;
+            refused.push((
+                what,
+                app.err(q, json!({"id": id, "v": v}), Some(&idn_only)).await,
+            ));
+        }
+        // Moving an Indonesian event or lesson onto the Kazakh engagement.
+        let v = version(&app, &w, &w.idn.event).await;
+        refused.push(("event to KAZ", app.err(
+            "mutation($id: ID!, $v: Int!, $e: ID!) { updateEvent(id: $id, version: $v, input: {engagements: [$e]}) { version } }",
+            json!({"id": w.idn.event, "v": v, "e": kaz.engagement}), Some(&idn_only)).await));
+        let v = version(&app, &w, &w.idn.lesson).await;
+        refused.push(("lesson to KAZ", app.err(
+            "mutation($id: ID!, $v: Int!, $s: ID!) { updateLesson(id: $id, version: $v, input: {source: $s}) { version } }",
+            json!({"id": w.idn.lesson, "v": v, "s": kaz.engagement}), Some(&idn_only)).await));
+        for (what, e) in &refused {
+            assert_eq!(e.code, "FORBIDDEN", "{what}: {e:?}");
+        }
+        assert_eq!(written().await, before, "refused writes wrote nothing");
+        for id in [&kaz.lesson, &kaz.event] {
+            assert!(
+                archived_at(&app, &w, id).await.is_null(),
+                "{id} was archived"
+            );
+        }
+
+        // Indonesia's engagement is theirs: lessons and events of it they may write.
+        app.ok(NEW_LESSON, lesson(&w.idn.engagement), Some(&idn_only))
+            .await;
+        app.ok(NEW_EVENT, event(&w.idn.engagement), Some(&idn_only))
+            .await;
+        for (q, id) in [(update_lesson, &w.idn.lesson), (update_event, &w.idn.event)] {
+            let v = version(&app, &w, id).await;
+            app.ok(q, json!({"id": id, "v": v}), Some(&idn_only)).await;
+        }
+    }
+);
