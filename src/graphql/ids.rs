@@ -25,13 +25,22 @@ pub fn split(field: &str, id: &str) -> AppResult<(String, i64)> {
     Ok((kind.to_string(), n))
 }
 
+/// A type's name with its indefinite article: `an Engagement`, `a Programme`.
+pub fn a(kind: &str) -> String {
+    let vowel = kind
+        .chars()
+        .next()
+        .is_some_and(|c| "AEIOUaeiou".contains(c));
+    format!("{} {kind}", if vowel { "an" } else { "a" })
+}
+
 /// The number of a global id that must be of type `kind`.
 pub fn parse(field: &str, kind: &str, id: &ID) -> AppResult<i64> {
     let (k, n) = split(field, id)?;
     if k != kind {
         return Err(AppError::bad_input(
             field,
-            &format!("must be the id of a {kind}, not of a {k}"),
+            &format!("must be the id of {}, not of {}", a(kind), a(&k)),
         ));
     }
     Ok(n)
@@ -50,7 +59,7 @@ mod tests {
             parse("input.id", "Activity", &id)
                 .unwrap_err()
                 .client_message(),
-            "input.id: must be the id of a Activity, not of a Engagement"
+            "input.id: must be the id of an Activity, not of an Engagement"
         );
         assert!(split("id", "12").is_err());
         assert!(split("id", "Engagement:-1").is_err());

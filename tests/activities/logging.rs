@@ -142,6 +142,11 @@ on_both_engines!(
                 "input.engagement",
                 "no engagement",
             ),
+            (
+                json!({"engagement": "Activity:1"}),
+                "input.engagement",
+                "must be the id of an Engagement, not of an Activity",
+            ),
         ];
         for (change, field, words) in cases {
             let mut input = ok.clone();

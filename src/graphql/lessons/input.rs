@@ -4,7 +4,7 @@ use async_graphql::{ID, InputObject};
 
 use crate::domain::lessons::{LessonPatch, LessonQuery, LessonSource};
 use crate::error::{AppError, AppResult};
-use crate::graphql::ids::{parse, split};
+use crate::graphql::ids::{a, parse, split};
 
 /// Narrows a lesson list. All conditions must hold.
 #[derive(InputObject, Default)]
@@ -92,7 +92,8 @@ fn source(id: &ID) -> AppResult<LessonSource> {
         other => Err(AppError::bad_input(
             "input.source",
             &format!(
-                "must be the id of an Engagement, Activity, Event or Document, not of a {other}"
+                "must be the id of an Engagement, Activity, Event or Document, not of {}",
+                a(other)
             ),
         )),
     }
