@@ -334,7 +334,6 @@ fn funded_so_far(funded: &HashMap<String, BTreeSet<String>>, org: &str) -> BTree
 /// Two programmes, engagements in them funded by two donors, and a result, an indicator, an
 /// activity, a lesson and an event under each engagement, made as an admin would: the world the
 /// adversarial tests in `authorization/` probe.
-#[allow(dead_code)]
 struct World {
     admin: String,
     /// Funds `kaz_uzb` only.
@@ -350,7 +349,6 @@ struct World {
 }
 
 /// An engagement and what hangs under it (global ids).
-#[allow(dead_code)]
 struct Records {
     engagement: String,
     result: String,

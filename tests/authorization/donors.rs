@@ -50,3 +50,83 @@ on_both_engines!(
         }
     }
 );
+
+on_both_engines!(
+    an_unfunded_record_of_any_kind_reads_as_one_that_does_not_exist,
+    |app: common::TestApp| async move {
+        let w = world(&app).await;
+        let norway = app.token(Role::Donor).organisation(w.norway).create().await;
+        let belgium = app
+            .token(Role::Donor)
+            .organisation(w.belgium)
+            .create()
+            .await;
+        let kinds = |r: &Records| {
+            [
+                ("engagement", "Engagement", r.engagement.clone()),
+                ("activity", "Activity", r.activity.clone()),
+                ("lesson", "Lesson", r.lesson.clone()),
+                ("event", "Event", r.event.clone()),
+                ("result", "Result", r.result.clone()),
+                ("indicator", "Indicator", r.indicator.clone()),
+            ]
+        };
+        for records in [&w.idn, &w.tun] {
+            for (field, kind, id) in kinds(records) {
+                let q = format!(
+                    "query($id: ID!) {{ {field}(id: $id) {{ id }} node(id: $id) {{ id }} }}"
+                );
+                let missing = app
+                    .post(&q, json!({"id": format!("{kind}:999")}), Some(&norway))
+                    .await;
+                assert_eq!(
+                    app.post(&q, json!({"id": id}), Some(&norway)).await,
+                    missing,
+                    "{id} for a donor that does not fund it"
+                );
+                let d = app.ok(&q, json!({"id": id}), Some(&belgium)).await;
+                assert_eq!(d[field]["id"], id.as_str(), "{id} for its funder");
+                assert_eq!(d["node"]["id"], id.as_str(), "node({id}) for its funder");
+            }
+        }
+
+        // An event of a funded and an unfunded engagement: each donor sees it, with only the
+        // engagement it funds; a lesson drawn from it too.
+        let event = made(
+            &app,
+            &w.admin,
+            NEW_EVENT,
+            json!({
+                "kind": "SIDE_EVENT", "title": "Joint side event", "startDate": "2021-05-20",
+                "venue": {"city": "Vienna", "country": "AUT"},
+                "engagements": [w.kaz_uzb.engagement, w.idn.engagement]
+            }),
+        )
+        .await;
+        let lesson = made(
+            &app,
+            &w.admin,
+            NEW_LESSON,
+            json!({
+                "title": "Joint lesson", "statement": "Joint events reach further", "source": event
+            }),
+        )
+        .await;
+        let q = "query($e: ID!, $l: ID!) { event(id: $e) { engagementIds engagements { id } } \
+                 lesson(id: $l) { sourceEvent { engagementIds } } }";
+        for (token, funded) in [(&norway, &w.kaz_uzb), (&belgium, &w.idn)] {
+            let d = app
+                .ok(q, json!({"e": event, "l": lesson}), Some(token))
+                .await;
+            assert_eq!(d["event"]["engagementIds"], json!([funded.engagement]));
+            assert_eq!(
+                d["event"]["engagements"],
+                json!([{"id": funded.engagement}])
+            );
+            assert_eq!(
+                d["lesson"]["sourceEvent"]["engagementIds"],
+                json!([funded.engagement])
+            );
+        }
+    }
+);
