@@ -111,6 +111,9 @@ pub async fn set(db: &Db, viewer: &Viewer, kind: ValueKind, i: ValueInput) -> Ap
     let start = validate::date("input.periodStart", &i.period_start)?;
     let end = validate::date("input.periodEnd", &i.period_end)?;
     validate::date_order("input.periodEnd", start, end)?;
+    if kind == ValueKind::Actual {
+        validate::period_begun("input.periodStart", start)?;
+    }
     let comment =
         validate::optional_text("input.comment", i.comment.as_deref(), validate::LONG_TEXT)?;
     check_value(

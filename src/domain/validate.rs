@@ -106,6 +106,18 @@ pub fn begun(field: &str, d: NaiveDate) -> AppResult<NaiveDate> {
     })
 }
 
+/// The first day of the period an indicator's actual is recorded for: what was achieved is
+/// recorded once the period has begun, so, as for actual dates, not after today (UTC) plus a day
+/// of grace. Its last day may be still to come (progress so far); a period ahead takes a target.
+pub fn period_begun(field: &str, d: NaiveDate) -> AppResult<NaiveDate> {
+    not_after_tomorrow(field, d, chrono::Utc::now().date_naive(), |latest| {
+        format!(
+            "must not be after {latest}: an actual is what was achieved, recorded once its period \
+             has begun; set what is expected of a period still to come as a target"
+        )
+    })
+}
+
 fn not_after_tomorrow(
     field: &str,
     d: NaiveDate,

@@ -153,7 +153,8 @@ pub struct DisaggregationInput {
 pub struct IndicatorValueInput {
     /// The indicator.
     pub indicator: ID,
-    /// First day of the period, YYYY-MM-DD.
+    /// First day of the period, YYYY-MM-DD; for an actual, not after tomorrow (UTC), since what
+    /// was achieved is recorded once its period has begun (a target may be for any period).
     pub period_start: String,
     /// Last day of the period, YYYY-MM-DD; not before the start.
     pub period_end: String,

@@ -260,3 +260,39 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(
+    an_actual_is_recorded_once_its_period_has_begun_and_a_target_may_lie_ahead,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let r = result(&app, &w.admin, outcome(&w.idn, "Officers trained")).await;
+        let i = indicator(&app, &w.admin, officers_trained(&r, "IDN-OP1")).await;
+        let this_year = chrono::Utc::now()
+            .date_naive()
+            .format("%Y")
+            .to_string()
+            .parse::<i32>()
+            .unwrap();
+
+        // A year typed wrongly (2052 for 2025) must not become the latest actual.
+        let before = written(&app).await;
+        let e = app
+            .err(
+                &record_actual_q(),
+                json!({"i": year(&i, this_year + 1, Some(9.0))}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(
+            (e.code.as_str(), e.field.as_deref()),
+            ("BAD_USER_INPUT", Some("input.periodStart")),
+            "{e:?}"
+        );
+        assert!(e.message.contains("as a target"), "{e:?}");
+        assert_eq!(written(&app).await, before, "nothing written");
+
+        // The year under way takes an actual (progress so far), and a year ahead a target.
+        actual(&app, &w.admin, year(&i, this_year, Some(5.0))).await;
+        target(&app, &w.admin, year(&i, this_year + 1, Some(50.0))).await;
+    }
+);
