@@ -20,6 +20,11 @@ on_both_engines!(
             export(&app, "?programme=DEMO-VEP", Some(&admin)).await,
         ));
         assert_eq!(programme, all);
+        // As the API and the CSV take it, a programme code in any case.
+        let lower = identifiers(&exported(
+            export(&app, "?programme=demo-vep", Some(&admin)).await,
+        ));
+        assert_eq!(lower, all);
 
         let in_country = |iso3: &'static str| async move {
             let rows: Vec<(String,)> = sqlx::query_as(

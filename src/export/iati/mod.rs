@@ -59,6 +59,7 @@ impl ExportFilter {
                 .map(str::to_string)
         };
         if let Some(code) = given(&self.programme) {
+            let code = code.to_ascii_uppercase();
             let p = programmes::find_by_code(db.pool(), scope, &code)
                 .await?
                 .ok_or_else(|| {
