@@ -408,7 +408,7 @@ async fn execute(
         })
     });
     let complete = response.errors.is_empty();
-    let (status, body) = render(response, media, asked);
+    let (status, body) = render(response, media, asked, &state.field_types);
     if let Some(reservation) = reservation {
         super::idempotency::complete(&state.db, reservation, &body).await;
     }
@@ -493,8 +493,10 @@ fn render(
     mut response: Response,
     media: MediaType,
     asked: Option<Asked<'_>>,
+    field_types: &super::nulls::FieldTypes,
 ) -> (StatusCode, String) {
-    null_where_failed(&mut response.data, &response.errors);
+    let operation = asked.as_ref().map(|a| (a.doc, a.operation));
+    field_types.null_where_failed(&mut response.data, &response.errors, operation);
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
@@ -519,47 +521,6 @@ fn render(
     (status, text)
 }
 
-/// Puts back, as null, a field that failed. async-graphql 7.2 leaves such a field out of its
-/// object, where the specification answers it with null beside its error, so a client reading
-/// `data.b` finds a null and an error at `["b"]` rather than no key at all. An object all of whose
-/// fields failed is even written as null by the library (so `{ engagement(id: "x") { title } }`
-/// answered `"data": null`); an error's path runs through objects whose fields ran, so such a
-/// null is made the object it was, holding its failed fields as null. (The library does not
-/// carry the null up past a non-null field either; that is left as it is.)
-fn null_where_failed(data: &mut async_graphql::Value, errors: &[async_graphql::ServerError]) {
-    use async_graphql::{PathSegment, Value as V};
-    'errors: for e in errors {
-        let Some((PathSegment::Field(key), parents)) = e.path.split_last() else {
-            continue;
-        };
-        let mut at = &mut *data;
-        for segment in parents {
-            if let (PathSegment::Field(_), V::Null) = (segment, &*at) {
-                *at = V::Object(Default::default());
-            }
-            at = match (segment, at) {
-                (PathSegment::Field(k), V::Object(fields)) => match fields.get_mut(k.as_str()) {
-                    Some(v) => v,
-                    None => continue 'errors,
-                },
-                (PathSegment::Index(i), V::List(items)) => match items.get_mut(*i) {
-                    Some(v) => v,
-                    None => continue 'errors,
-                },
-                _ => continue 'errors,
-            };
-        }
-        if at == &V::Null {
-            *at = V::Object(Default::default());
-        }
-        if let V::Object(fields) = at {
-            fields
-                .entry(async_graphql::Name::new(key))
-                .or_insert(V::Null);
-        }
-    }
-}
-
 /// A response body as the specification lays it out.
 #[derive(Serialize)]
 struct ResponseBody<'a> {
@@ -574,43 +535,6 @@ struct ResponseBody<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_field_that_failed_is_answered_with_null_where_its_error_points() {
-        use async_graphql::{Name, PathSegment, ServerError, Value as V};
-        let object = |pairs: Vec<(&str, V)>| {
-            V::Object(pairs.into_iter().map(|(k, v)| (Name::new(k), v)).collect())
-        };
-        let error = |path: Vec<PathSegment>| {
-            let mut e = ServerError::new("failed", None);
-            e.path = path;
-            e
-        };
-        let field = |k: &str| PathSegment::Field(k.to_string());
-        let mut data = object(vec![
-            ("a", V::Number(1.into())),
-            ("list", V::List(vec![object(vec![("x", V::Null)])])),
-        ]);
-        let errors = vec![
-            error(vec![field("b")]),
-            error(vec![field("list"), PathSegment::Index(0), field("y")]),
-            error(vec![field("list"), PathSegment::Index(5), field("y")]),
-            error(vec![field("gone"), field("z")]),
-            error(vec![]),
-        ];
-        null_where_failed(&mut data, &errors);
-        assert_eq!(
-            data,
-            object(vec![
-                ("a", V::Number(1.into())),
-                (
-                    "list",
-                    V::List(vec![object(vec![("x", V::Null), ("y", V::Null)])])
-                ),
-                ("b", V::Null),
-            ])
-        );
-    }
 
     fn accept(v: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
@@ -640,7 +564,12 @@ mod tests {
     #[test]
     fn a_request_error_has_no_data_and_is_a_400_in_the_graphql_media_type() {
         let response = Response::from_errors(vec![async_graphql::ServerError::new("bad", None)]);
-        let (status, text) = render(mask_unmapped(response), MediaType::GraphqlResponse, None);
+        let (status, text) = render(
+            mask_unmapped(response),
+            MediaType::GraphqlResponse,
+            None,
+            &crate::http::nulls::FieldTypes::from_sdl("type Query { a: Int }"),
+        );
         assert_eq!(status, StatusCode::BAD_REQUEST);
         let body: Value = serde_json::from_str(&text).unwrap();
         assert!(body.get("data").is_none(), "{text}");

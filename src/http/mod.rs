@@ -6,6 +6,7 @@ pub mod export;
 pub mod graphql;
 pub mod idempotency;
 pub mod limits;
+mod nulls;
 mod ordered;
 
 use std::net::SocketAddr;
@@ -30,15 +31,19 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     pub rate: Arc<limits::RateLimiter>,
     pub cache: Arc<cache::ResponseCache>,
+    /// The schema's field types, to put a failed field's null where the specification does.
+    pub field_types: Arc<nulls::FieldTypes>,
 }
 
 /// The router production serves and tests drive.
 pub fn app(db: Db, limits: Limits) -> Router {
     let schema = crate::graphql::build_schema(Some(db.clone()), &limits);
     let concurrency = limits.max_concurrent_requests.max(1);
+    let field_types = Arc::new(nulls::FieldTypes::from_sdl(&schema.sdl()));
     let state = AppState {
         db,
         schema,
+        field_types,
         rate: Arc::new(limits::RateLimiter::new(limits.rate_limit_per_minute)),
         cache: Arc::new(cache::ResponseCache::new(
             limits.response_cache_mb.saturating_mul(1024 * 1024),
