@@ -78,6 +78,11 @@ pub async fn archive(
     if !visible {
         return Err(not_found());
     }
+    // A programme is created by an admin, and archiving it takes everything under it out of
+    // lists and reports: an admin's decision too, not one of its officers'.
+    if kind == Kind::Programme {
+        viewer.require_role(&[Role::Admin], "archive programmes")?;
+    }
     let mut tx = db.begin().await?;
     let (current, archived) = ownership::version(&mut *tx, kind, id)
         .await?

@@ -135,3 +135,47 @@ on_both_engines!(
         }
     }
 );
+
+on_both_engines!(
+    only_an_admin_archives_a_programme,
+    |app: common::TestApp| async move {
+        let w = world(&app).await;
+        let programme = app
+            .ok(
+                "{ programme(code: \"GLOZ85\") { id version } }",
+                json!({}),
+                Some(&w.admin),
+            )
+            .await["programme"]
+            .clone();
+        let vars = json!({"id": programme["id"], "v": programme["version"]});
+        // Its own officers, of every country or one, change records in it but do not archive it.
+        let whole = app
+            .token(Role::Officer)
+            .programmes(&["GLOZ85"])
+            .create()
+            .await;
+        let idn_only = app
+            .token(Role::Officer)
+            .programmes(&["GLOZ85"])
+            .countries(&["IDN"])
+            .create()
+            .await;
+        for token in [&whole, &idn_only] {
+            let e = app.err(ARCHIVE, vars.clone(), Some(token)).await;
+            assert_eq!(e.code, "FORBIDDEN", "{e:?}");
+            assert!(e.message.contains("archive programmes"), "{e:?}");
+        }
+        let listed = "{ programmes { nodes { code } } }";
+        let codes = app.ok(listed, json!({}), Some(&w.admin)).await;
+        assert!(
+            codes.to_string().contains("GLOZ85"),
+            "still listed: {codes}"
+        );
+        let data = app.ok(ARCHIVE, vars, Some(&w.admin)).await;
+        assert_eq!(
+            data["archive"]["version"],
+            programme["version"].as_i64().unwrap() + 1
+        );
+    }
+);
