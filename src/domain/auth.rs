@@ -134,6 +134,16 @@ impl Viewer {
                         "this token may not write in programme {programme}"
                     )));
                 }
+                // A token for some countries writes what is theirs: not a record of a region, of
+                // the whole programme or of no country, which reaches beyond them.
+                if !self.countries.is_empty() && countries.is_empty() {
+                    return Err(AppError::forbidden(format!(
+                        "this token writes only for {}; this record names no country (a \
+                         region's or the whole programme's), which needs an officer token \
+                         without --country",
+                        self.countries.join(", ")
+                    )));
+                }
                 if !self.countries.is_empty()
                     && let Some(c) = countries.iter().find(|c| !self.countries.contains(c))
                 {

@@ -179,3 +179,52 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(
+    an_officer_limited_to_countries_writes_nothing_that_names_no_country,
+    |app: common::TestApp| async move {
+        let w = world(&app).await;
+        let idn_only = app
+            .token(Role::Officer)
+            .programmes(&["GLOZ85"])
+            .countries(&["IDN"])
+            .create()
+            .await;
+        let whole = app
+            .token(Role::Officer)
+            .programmes(&["GLOZ85"])
+            .create()
+            .await;
+        let engagements = app.count("engagements").await;
+        // An engagement for a region (South-eastern Asia, which holds Indonesia) reaches
+        // beyond the token's country; so does renaming the whole programme.
+        let regional = json!({"i": {"programme": "GLOZ85", "title": "Region-wide", "status": "2",
+            "sectors": [{"code": "15130", "percentage": 100}], "plannedStart": "2020-01-01",
+            "recipientRegion": "035"}});
+        let create = "mutation($i: CreateEngagementInput!) { createEngagement(input: $i) { id } }";
+        let programme = app
+            .ok(
+                "{ programme(code: \"GLOZ85\") { id version } }",
+                json!({}),
+                Some(&w.admin),
+            )
+            .await["programme"]
+            .clone();
+        let rename = "mutation($id: ID!, $v: Int!) { updateProgramme(id: $id, version: $v, \
+                      input: {title: \"Renamed\"}) { version } }";
+        let renaming = json!({"id": programme["id"], "v": programme["version"]});
+        for (query, vars) in [(create, &regional), (rename, &renaming)] {
+            let e = app.err(query, vars.clone(), Some(&idn_only)).await;
+            assert_eq!(e.code, "FORBIDDEN", "{e:?}");
+            assert!(e.message.contains("names no country"), "{e:?}");
+        }
+        assert_eq!(
+            app.count("engagements").await,
+            engagements,
+            "nothing written"
+        );
+        // An officer of the whole programme may do both.
+        app.ok(create, regional, Some(&whole)).await;
+        app.ok(rename, renaming, Some(&whole)).await;
+    }
+);
