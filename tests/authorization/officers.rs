@@ -5,6 +5,15 @@ use super::*;
 
 const ARCHIVE: &str = "mutation($id: ID!, $v: Int!) { archive(id: $id, version: $v) { version } }";
 
+/// An officer token of GLOZ85, for these countries (none: the whole programme).
+async fn officer(app: &common::TestApp, countries: &[&str]) -> String {
+    app.token(Role::Officer)
+        .programmes(&["GLOZ85"])
+        .countries(countries)
+        .create()
+        .await
+}
+
 async fn archived_at(app: &common::TestApp, w: &World, id: &str) -> Value {
     let d = app
         .ok(
@@ -22,12 +31,7 @@ on_both_engines!(
     an_officer_limited_to_countries_archives_results_and_indicators_only_there,
     |app: common::TestApp| async move {
         let w = world(&app).await;
-        let idn_only = app
-            .token(Role::Officer)
-            .programmes(&["GLOZ85"])
-            .countries(&["IDN"])
-            .create()
-            .await;
+        let idn_only = officer(&app, &["IDN"]).await;
         // The Kazakh and Uzbek engagement's result and indicator: not theirs to change, so not
         // theirs to archive either.
         for id in [&w.kaz_uzb.indicator, &w.kaz_uzb.result] {
@@ -57,12 +61,7 @@ on_both_engines!(
     an_officer_limited_to_countries_writes_lessons_and_events_of_engagements_only_there,
     |app: common::TestApp| async move {
         let w = world(&app).await;
-        let idn_only = app
-            .token(Role::Officer)
-            .programmes(&["GLOZ85"])
-            .countries(&["IDN"])
-            .create()
-            .await;
+        let idn_only = officer(&app, &["IDN"]).await;
         let kaz = &w.kaz_uzb;
         let written = || async {
             (
@@ -150,17 +149,8 @@ on_both_engines!(
             .clone();
         let vars = json!({"id": programme["id"], "v": programme["version"]});
         // Its own officers, of every country or one, change records in it but do not archive it.
-        let whole = app
-            .token(Role::Officer)
-            .programmes(&["GLOZ85"])
-            .create()
-            .await;
-        let idn_only = app
-            .token(Role::Officer)
-            .programmes(&["GLOZ85"])
-            .countries(&["IDN"])
-            .create()
-            .await;
+        let whole = officer(&app, &[]).await;
+        let idn_only = officer(&app, &["IDN"]).await;
         for token in [&whole, &idn_only] {
             let e = app.err(ARCHIVE, vars.clone(), Some(token)).await;
             assert_eq!(e.code, "FORBIDDEN", "{e:?}");
@@ -184,17 +174,8 @@ on_both_engines!(
     an_officer_limited_to_countries_writes_nothing_that_names_no_country,
     |app: common::TestApp| async move {
         let w = world(&app).await;
-        let idn_only = app
-            .token(Role::Officer)
-            .programmes(&["GLOZ85"])
-            .countries(&["IDN"])
-            .create()
-            .await;
-        let whole = app
-            .token(Role::Officer)
-            .programmes(&["GLOZ85"])
-            .create()
-            .await;
+        let idn_only = officer(&app, &["IDN"]).await;
+        let whole = officer(&app, &[]).await;
         let engagements = app.count("engagements").await;
         // An engagement for a region (South-eastern Asia, which holds Indonesia) reaches
         // beyond the token's country; so does renaming the whole programme.
