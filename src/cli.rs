@@ -208,6 +208,9 @@ pub enum ExportCommand {
         /// Only rows whose period (or dates) start on or before this date (YYYY-MM-DD).
         #[arg(long)]
         to: Option<String>,
+        /// Begin the file with a UTF-8 byte order mark, so that Excel reads its accents right.
+        #[arg(long)]
+        bom: bool,
     },
 }
 

@@ -391,3 +391,47 @@ async fn the_command_line_writes_the_same_files_as_an_administrator_downloads() 
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("region"), "{err}");
 }
+
+on_both_engines!(
+    a_file_for_excel_begins_with_a_byte_order_mark_when_asked,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        for table in ["activities", "indicators"] {
+            let path = format!("/export/{table}.csv?country=KAZ");
+            let (_, plain, _) = get(&app, &path, Some(&w.admin)).await;
+            assert!(!plain.starts_with('\u{feff}'), "none unless asked");
+            let (status, marked, _) = get(&app, &format!("{path}&bom=true"), Some(&w.admin)).await;
+            assert_eq!(status, StatusCode::OK, "{marked}");
+            assert_eq!(
+                marked.strip_prefix('\u{feff}'),
+                Some(plain.as_str()),
+                "{table}"
+            );
+            let (_, off, _) = get(&app, &format!("{path}&bom=false"), Some(&w.admin)).await;
+            assert_eq!(off, plain);
+        }
+        let (status, body, _) = get(&app, "/export/activities.csv?bom=yes", Some(&w.admin)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(
+            body.contains("bom") && body.contains("true or false"),
+            "{body}"
+        );
+
+        // The command line's --bom writes the same bytes.
+        let out = cli(&[
+            "export",
+            "csv",
+            "activities",
+            "--bom",
+            "--database-url",
+            &app.url,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (_, http, _) = get(&app, "/export/activities.csv?bom=true", Some(&w.admin)).await;
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), http);
+    }
+);

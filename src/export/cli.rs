@@ -63,6 +63,7 @@ pub async fn run(command: ExportCommand) -> AppResult<()> {
             region,
             from,
             to,
+            bom,
         } => {
             let db = Db::connect(&db.database_url, 4).await?;
             db.migrate().await?;
@@ -73,6 +74,7 @@ pub async fn run(command: ExportCommand) -> AppResult<()> {
                 region,
                 from,
                 to,
+                bom: bom.then(|| "true".to_string()),
             }
             .resolve(&db, &scope)
             .await?;

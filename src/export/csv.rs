@@ -102,6 +102,10 @@ pub struct CsvFilter {
     pub from: Option<String>,
     /// Rows whose period or dates start on or before this date.
     pub to: Option<String>,
+    /// `true` to begin the file with a UTF-8 byte order mark, by which Excel knows the file is
+    /// UTF-8 (without it, Excel reads "Côte d'Ivoire" as "CÃ´te d'Ivoire"); `false` or absent:
+    /// none.
+    pub bom: Option<String>,
 }
 
 /// The filters resolved: codes checked, dates validated.
@@ -112,6 +116,8 @@ pub struct Filter {
     pub area: Option<Area>,
     pub from: Option<String>,
     pub to: Option<String>,
+    /// Begin with a UTF-8 byte order mark.
+    pub bom: bool,
 }
 
 impl CsvFilter {
@@ -153,6 +159,16 @@ impl CsvFilter {
         {
             return Err(AppError::bad_input("to", "must not be before from"));
         }
+        f.bom = match given(&self.bom).as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                return Err(AppError::bad_input(
+                    "bom",
+                    &format!("must be true or false, not {other}"),
+                ));
+            }
+        };
         Ok(f)
     }
 }
@@ -190,6 +206,9 @@ fn measure_name(code: &str) -> &'static str {
         None => "",
     }
 }
+
+/// The UTF-8 byte order mark, first in a file asked for with `bom`.
+const BOM: &str = "\u{feff}";
 
 fn writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new().from_writer(Vec::new())
@@ -313,7 +332,8 @@ pub fn stream_paged(
         async move {
             match state {
                 State::Header => {
-                    let mut w = writer();
+                    let start = if filter.bom { BOM.as_bytes() } else { b"" };
+                    let mut w = csv::WriterBuilder::new().from_writer(start.to_vec());
                     let header = w
                         .write_record(table.header())
                         .map_err(csv_error)

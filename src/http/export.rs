@@ -104,7 +104,7 @@ pub async fn iati_xml(
     resp
 }
 
-const CSV_FILTERS: &[&str] = &["programme", "country", "region", "from", "to"];
+const CSV_FILTERS: &[&str] = &["programme", "country", "region", "from", "to", "bom"];
 
 /// GET /export/indicators.csv?programme=CODE&country=ISO3&region=CODE&from=DATE&to=DATE
 pub async fn indicators_csv(
