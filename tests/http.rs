@@ -227,6 +227,36 @@ on_both_engines!(
         );
         assert_eq!(body["errors"][0]["extensions"]["field"], "first", "{body}");
 
+        // Fragments on different types may answer one key with fields of different types:
+        // the null follows the type of the field that ran. Here `p` is the engagement's
+        // programme, whose non-null list failed, so `p` is null (not a programme holding null).
+        let engagement = app
+            .ok(
+                "mutation($i: CreateEngagementInput!) { createEngagement(input: $i) { id } }",
+                json!({"i": {"programme": "VEP", "title": "t", "status": "2",
+                    "sectors": [{"code": "15130", "percentage": 100}],
+                    "plannedStart": "2020-01-01",
+                    "recipientCountries": [{"country": "KAZ", "percentage": 100}]}}),
+                Some(&admin),
+            )
+            .await["createEngagement"]["id"]
+            .clone();
+        let (_, body) = app
+            .post(
+                "query($id: ID!) { node(id: $id) { \
+                 ... on Activity { p: engagement { title } } \
+                 ... on Engagement { p: programme { list: engagements(first: 500) { id } } } } }",
+                json!({"id": engagement}),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(body["data"], json!({"node": {"p": null}}), "{body}");
+        assert_eq!(
+            body["errors"][0]["path"],
+            json!(["node", "p", "list"]),
+            "{body}"
+        );
+
         // A refused mutation names its field too.
         let (_, body) = app
             .post(

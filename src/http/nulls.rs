@@ -110,28 +110,37 @@ impl FieldTypes {
             OperationType::Query => &self.query,
             _ => &self.mutation,
         };
-        let mut parent = root.clone();
-        let mut sets: Vec<&Positioned<SelectionSet>> = vec![&op.selection_set];
+        // The selection sets that answer the current position, each with the type it selects
+        // on: fragments on different types may answer one key with fields of different types.
+        let mut sets: Vec<(String, &Positioned<SelectionSet>)> =
+            vec![(root.clone(), &op.selection_set)];
         let mut ty: Option<Type> = None;
         let mut nullable = Vec::with_capacity(path.len());
         for segment in path {
             match segment {
                 PathSegment::Field(key) => {
-                    let mut found = Vec::new();
-                    for set in &sets {
-                        selected(doc, set, &parent, key, &mut found);
+                    let mut typed = Vec::new();
+                    for (parent, set) in &sets {
+                        let mut found = Vec::new();
+                        selected(doc, set, parent, key, &mut found);
+                        for (on, field) in found {
+                            let name = field.node.name.node.to_string();
+                            let t = self
+                                .fields
+                                .get(&(on, name.clone()))
+                                .or_else(|| self.fields.get(&(parent.clone(), name)));
+                            if let Some(t) = t {
+                                typed.push((t.clone(), &field.node.selection_set));
+                            }
+                        }
                     }
-                    let (on, first) = found.first()?;
-                    let name = first.node.name.node.as_str();
-                    let t = self
-                        .fields
-                        .get(&(on.clone(), name.to_string()))
-                        .or_else(|| self.fields.get(&(parent.clone(), name.to_string())))?
-                        .clone();
+                    let (t, _) = typed.first()?;
                     nullable.push(t.nullable);
-                    parent = named(&t).to_string();
-                    sets = found.iter().map(|(_, f)| &f.node.selection_set).collect();
-                    ty = Some(t);
+                    ty = Some(t.clone());
+                    sets = typed
+                        .into_iter()
+                        .map(|(t, set)| (named(&t).to_string(), set))
+                        .collect();
                 }
                 PathSegment::Index(_) => {
                     let item = match &ty?.base {
@@ -238,7 +247,8 @@ mod tests {
     const SDL: &str = "type Query { a: Int, b: Int!, thing: Thing, things: [Thing!], \
         sure: Thing!, node: Node }
         interface Node { id: ID! }
-        type Thing implements Node { id: ID!, x: Int, y: Int!, kids: [Thing]! }
+        type Thing implements Node { id: ID!, x: Int, y: Int!, kids: [Thing]!, pal: Other }
+        type Other implements Node { id: ID!, z: Int!, buddy: Thing }
         type Mutation { write: Thing! }";
 
     fn object(pairs: Vec<(&str, Value)>) -> Value {
@@ -330,5 +340,27 @@ mod tests {
         // A path that does not follow the operation keeps the error's own place.
         let got = mended("{ a }", object(vec![]), &[&["zzz"]]);
         assert_eq!(got, object(vec![("zzz", Value::Null)]));
+    }
+
+    #[test]
+    fn a_field_under_fragments_on_different_types_is_typed_by_its_own_fragment() {
+        // `p` is an Other (through Thing.pal) or a Thing (through Other.buddy); the node is an
+        // Other, so `p` is a Thing whose `y` is non-null: the null goes to `p`.
+        let query = "{ node { ... on Thing { p: pal { z } } ... on Other { p: buddy { y } } } }";
+        let data = object(vec![("node", object(vec![("p", Value::Null)]))]);
+        let got = mended(query, data, &[&["node", "p", "y"]]);
+        assert_eq!(
+            got,
+            object(vec![("node", object(vec![("p", Value::Null)]))])
+        );
+        // And the other way round, through a named fragment: `z` is non-null on Other.
+        let query = "{ node { ...B ... on Thing { p: pal { z } } } } \
+                     fragment B on Other { p: buddy { x } }";
+        let data = object(vec![("node", object(vec![("p", Value::Null)]))]);
+        let got = mended(query, data, &[&["node", "p", "z"]]);
+        assert_eq!(
+            got,
+            object(vec![("node", object(vec![("p", Value::Null)]))])
+        );
     }
 }
