@@ -528,12 +528,17 @@ async fn the_first_admin_token_hint_on_postgres_leaves_the_password_out() {
 }
 
 /// The reporting organisation reference of every activity of the server's IATI file, read with
-/// the admin token its first-start hint makes.
+/// the admin token its first-start hint makes. The file is Burkina Faso's: the demo's other
+/// engagements have identifiers of their own, under the placeholder, which the export refuses
+/// to publish under another reference (as the whole file's refusal, naming it, shows).
 fn reporting_refs(server: &Server) -> Vec<String> {
     let args = first_token_hint(server);
     let o = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_success(&o);
-    let (status, xml) = server.get("/export/iati.xml", stdout(&o).trim());
+    let (status, refusal) = server.get("/export/iati.xml", stdout(&o).trim());
+    assert_eq!(status, 409, "{refusal}");
+    assert!(refusal.contains("XX-UNODC-DEMO-VEP-IDN-01"), "{refusal}");
+    let (status, xml) = server.get("/export/iati.xml?country=BFA", stdout(&o).trim());
     assert_eq!(status, 200, "{xml}");
     let activities = xml.matches("<iati-activity ").count();
     assert!(activities > 0, "no activity: {xml}");
@@ -831,5 +836,41 @@ fn serve_under_a_real_reporting_reference_starts_without_the_demo() {
         stderr(&o).contains("loaded the demo data"),
         "{}",
         stderr(&o)
+    );
+}
+
+#[test]
+fn export_iati_under_another_reference_refuses_the_placeholders_identifiers() {
+    let (_dir, url) = temp_db();
+    assert_success(&run(&["seed", "--demo", "--database-url", &url]));
+    let o = run(&[
+        "export",
+        "iati",
+        "--database-url",
+        &url,
+        "--reporting-org-ref",
+        "XM-REAL-1",
+    ]);
+    let line = assert_one_line_error(&o);
+    assert!(
+        line.contains("XX-UNODC-DEMO-VEP-IDN-01") && line.contains("XM-REAL-1-"),
+        "{line}"
+    );
+    // Burkina Faso's engagement has no identifier of its own: it is published under the reference.
+    let o = run(&[
+        "export",
+        "iati",
+        "--database-url",
+        &url,
+        "--reporting-org-ref",
+        "XM-REAL-1",
+        "--country",
+        "BFA",
+    ]);
+    assert_success(&o);
+    assert!(
+        stdout(&o).contains("<iati-identifier>XM-REAL-1-ENG-"),
+        "{}",
+        stdout(&o)
     );
 }

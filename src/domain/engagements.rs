@@ -504,9 +504,12 @@ pub async fn update(
     if before.archived_at.is_some() {
         return Err(archived(Kind::Engagement, id));
     }
-    if let (Some(current), Change::Set(new)) = (&before.iati_identifier, &p.iati_identifier)
-        && current != new.trim()
-    {
+    // Set once and kept, as IATI asks of a published identifier; but one set under the
+    // placeholder reference was never a real one, and moves under the real reference once one
+    // is configured.
+    let changing = matches!((&before.iati_identifier, &p.iati_identifier),
+        (Some(current), Change::Set(new)) if current != new.trim());
+    if changing && !identifier::provisional(db, before.iati_identifier.as_deref()).await? {
         return Err(AppError::bad_input(
             "input.iatiIdentifier",
             "cannot change once set",
@@ -521,7 +524,7 @@ pub async fn update(
     let c = &before_children;
     let draft = Draft {
         id: Some(id),
-        new_identifier: before.iati_identifier.is_none(),
+        new_identifier: before.iati_identifier.is_none() || changing,
         new_sectors: p.sectors.is_some(),
         stored: Some(Lifecycle {
             status: before.status_code.clone(),

@@ -33,6 +33,7 @@ pub async fn run(command: ExportCommand) -> AppResult<()> {
             .resolve(&db, &scope)
             .await?;
             let org = ReportingOrg::resolve(&db, reporting_org_ref.as_deref()).await?;
+            iati::require_identifiers_under(&db, &scope, &filter, &org).await?;
             let write_error = |e: std::io::Error| AppError::bad_input("output", &e.to_string());
             let mut out: Box<dyn Write> = match &output {
                 Some(path) => Box::new(std::io::BufWriter::new(

@@ -116,8 +116,9 @@ pub struct UpdateEngagementInput {
     pub description: MaybeUndefined<String>,
     /// What it sets out to achieve; null empties it.
     pub objectives: MaybeUndefined<String>,
-    /// IATI activity identifier: may be set once, never changed; as on creation, but the
-    /// engagement may take the `{reporting ref}-ENG-{id}` it is exported under.
+    /// IATI activity identifier: may be set once, never changed (but one set under the placeholder
+    /// reference may move, once, under a real reference configured since); as on creation, but
+    /// the engagement may take the `{reporting ref}-ENG-{id}` it is exported under.
     pub iati_identifier: MaybeUndefined<String>,
     /// IATI ActivityStatus code; it must agree with the actual dates, as on creation.
     pub status: Option<String>,

@@ -24,6 +24,7 @@ fn failure(e: AppError) -> Response {
         "FORBIDDEN" => StatusCode::FORBIDDEN,
         "BAD_USER_INPUT" => StatusCode::BAD_REQUEST,
         "NOT_FOUND" => StatusCode::NOT_FOUND,
+        "CONFLICT" => StatusCode::CONFLICT,
         _ if e.is_internal() => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::BAD_REQUEST,
     };
@@ -82,6 +83,7 @@ pub async fn iati_xml(
         let scope = viewer.record_scope()?;
         let engagements = filter.resolve(&state.db, &scope).await?;
         let org = ReportingOrg::from_env(&state.db).await?;
+        iati::require_identifiers_under(&state.db, &scope, &engagements, &org).await?;
         Ok::<_, AppError>((scope, engagements, org))
     };
     let (scope, engagements, org) = match prepared.await {

@@ -286,6 +286,26 @@ pub async fn count<'e, E: Executor<'e, Database = Any>>(
     Ok(n)
 }
 
+/// Up to `limit` engagements among those `f` selects whose own IATI identifier does not begin
+/// with `prefix`, as (id, identifier), by id.
+pub async fn identifiers_outside<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    f: &EngagementFilter,
+    prefix: &str,
+    limit: i64,
+) -> AppResult<Vec<(i64, String)>> {
+    let mut sql = Sql::new("select e.id, e.iati_identifier from engagements e");
+    sql.append(&where_clause(scope, f))
+        .push(" and e.iati_identifier is not null and substr(e.iati_identifier, 1, cast(")
+        .bind(prefix.chars().count() as i64)
+        .push(" as integer)) <> ")
+        .bind(prefix.to_string())
+        .push(" order by e.id limit ")
+        .bind(limit);
+    Ok(sql.query_as().fetch_all(ex).await?)
+}
+
 pub async fn by_ids<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     scope: &Scope,

@@ -216,12 +216,16 @@ on_both_engines!(
             .await;
         assert_eq!(data["updateEngagement"]["iatiIdentifier"], second_fallback);
         // Codes that only look alike are the user's to take.
-        app.ok(
-            CREATE_ENGAGEMENT,
-            taken("XX-UNODC-DEMO-ENG-7b"),
-            Some(&admin),
-        )
-        .await;
+        let alike = app
+            .ok(
+                CREATE_ENGAGEMENT,
+                taken("XX-UNODC-DEMO-ENG-7b"),
+                Some(&admin),
+            )
+            .await["createEngagement"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
         let xml = exported(export(&app, "", Some(&admin)).await);
         xmllint(&xml, true);
         assert_eq!(xml.matches("<iati-activity ").count(), 3);
@@ -257,6 +261,22 @@ on_both_engines!(
             Some(&admin),
         )
         .await;
+        // The identifiers set under the placeholder are not published under the reference, but
+        // may move under it.
+        let (status, _, body) = export(&app, "", Some(&admin)).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{body}");
+        assert!(body.contains(&second_fallback), "{body}");
+        for (id, v, to) in [
+            (&second, 2, "XX-TEST-UNODC-VEP-2"),
+            (&alike, 1, "XX-TEST-UNODC-VEP-7b"),
+        ] {
+            app.ok(
+                UPDATE_ENGAGEMENT,
+                json!({"id": id, "v": v, "i": {"iatiIdentifier": to}}),
+                Some(&admin),
+            )
+            .await;
+        }
         let xml = exported(export(&app, "", Some(&admin)).await);
         assert!(xml.contains("<reporting-org ref=\"XX-TEST-UNODC\""));
         assert!(xml.contains(&format!(

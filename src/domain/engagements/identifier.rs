@@ -1,7 +1,7 @@
 //! An engagement's IATI identifier: its form when it is set, the identifiers the export keeps
 //! for engagements without one, and uniqueness.
 
-use crate::domain::reporting::{REPORTING_REF_ENV, ReportingOrg};
+use crate::domain::reporting::{DEMO_REPORTING_REF, REPORTING_REF_ENV, ReportingOrg};
 use crate::domain::validate;
 use crate::error::{AppError, AppResult};
 use crate::storage::Db;
@@ -60,6 +60,18 @@ pub(super) async fn check_new(db: &Db, value: &str, own: Option<i64>) -> AppResu
         ));
     }
     Ok(id)
+}
+
+/// Whether `current` was set under the placeholder reference while a real one is configured
+/// now: then it was never a real identifier and may be replaced by one under the real reference.
+pub(super) async fn provisional(db: &Db, current: Option<&str>) -> AppResult<bool> {
+    let Some(current) = current else {
+        return Ok(false);
+    };
+    if !current.starts_with(&format!("{DEMO_REPORTING_REF}-")) {
+        return Ok(false);
+    }
+    Ok(ReportingOrg::from_env(db).await?.reference != DEMO_REPORTING_REF)
 }
 
 /// No other engagement (archived ones included) has `id`.

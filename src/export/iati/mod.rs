@@ -24,6 +24,42 @@ pub use render::identifier;
 /// Engagements fetched per statement round.
 const PAGE: i64 = 200;
 
+/// Refuses a file that would publish an engagement's own identifier outside the reporting
+/// organisation's (`{reference}-...`), which IATI's rules require of every activity it
+/// publishes: such identifiers were set under another reference (the placeholder, before a real
+/// one was configured, or one configured earlier) and the file would be wrong IATI.
+pub async fn require_identifiers_under(
+    db: &Db,
+    scope: &Scope,
+    f: &EngagementFilter,
+    org: &ReportingOrg,
+) -> AppResult<()> {
+    let prefix = format!("{}-", org.reference);
+    let outside = engagements::identifiers_outside(db.pool(), scope, f, &prefix, 4).await?;
+    let Some((first, ident)) = outside.first() else {
+        return Ok(());
+    };
+    let others = match &outside[1..] {
+        [] => String::new(),
+        rest => format!(
+            " (also {}{})",
+            rest.iter()
+                .take(2)
+                .map(|(id, i)| format!("Engagement:{id} {i}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if rest.len() > 2 { ", and more" } else { "" }
+        ),
+    };
+    Err(AppError::conflict(format!(
+        "Engagement:{first} has the IATI identifier {ident}, which does not begin with {prefix} \
+         (the reporting organisation's identifier and a hyphen){others}, as IATI requires of \
+         every activity a file publishes; an identifier set under the placeholder {DEMO_REPORTING_REF} \
+         may be changed with updateEngagement, any other one only by archiving its engagement \
+         or exporting under the reference it was set under"
+    )))
+}
+
 /// What the export may be narrowed to, as the caller wrote it.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
 pub struct ExportFilter {
