@@ -265,13 +265,28 @@ on_both_engines!(
                 Some(&admin),
             )
             .await;
-        // `archive` is non-null: past the root field the null is `data` itself, but the answer
-        // is still an executed one (HTTP 200 with `data`), not a request error.
-        assert!(body.get("data").is_some_and(Value::is_null), "{body}");
+        // A mutation's result may be null: a refused one is null beside its error, and the
+        // other fields of the same request answer what they did.
+        assert_eq!(body["data"], json!({"archive": null}), "{body}");
         assert_eq!(
             body["errors"][0]["extensions"]["code"], "NOT_FOUND",
             "{body}"
         );
+        let (status, body) = app
+            .post(
+                r#"mutation { a: archive(id: "Activity:999", version: 1) { id }
+                   b: createProgramme(input: {code: "SECOND", title: "t"}) { code } }"#,
+                json!({}),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            body["data"],
+            json!({"a": null, "b": {"code": "SECOND"}}),
+            "{body}"
+        );
+        assert_eq!(body["errors"][0]["path"], json!(["a"]), "{body}");
     }
 );
 

@@ -310,7 +310,11 @@ pub struct ActivityMutation;
 #[Object]
 impl ActivityMutation {
     /// Logs an activity under an engagement (admins, and officers of its programme and country).
-    async fn log_activity(&self, ctx: &Context<'_>, input: LogActivityInput) -> Result<Activity> {
+    async fn log_activity(
+        &self,
+        ctx: &Context<'_>,
+        input: LogActivityInput,
+    ) -> Result<Option<Activity>> {
         let patch = ActivityPatch {
             engagement: Some(parse("input.engagement", "Engagement", &input.engagement)?),
             kind: Some(input.kind),
@@ -325,7 +329,7 @@ impl ActivityMutation {
             results: ids("input.results", "Result", input.results)?,
             documents: ids("input.documents", "Document", input.documents)?,
         };
-        Ok(domain::log(ctx.db(), ctx.viewer(), patch).await?)
+        Ok(Some(domain::log(ctx.db(), ctx.viewer(), patch).await?))
     }
 
     /// Changes an activity; `version` must be the current one.
@@ -335,7 +339,7 @@ impl ActivityMutation {
         id: ID,
         version: i64,
         input: UpdateActivityInput,
-    ) -> Result<Activity> {
+    ) -> Result<Option<Activity>> {
         let id = parse("id", "Activity", &id)?;
         let patch = ActivityPatch {
             engagement: input
@@ -354,6 +358,8 @@ impl ActivityMutation {
             results: ids("input.results", "Result", input.results)?,
             documents: ids("input.documents", "Document", input.documents)?,
         };
-        Ok(domain::update(ctx.db(), ctx.viewer(), id, version, patch).await?)
+        Ok(Some(
+            domain::update(ctx.db(), ctx.viewer(), id, version, patch).await?,
+        ))
     }
 }

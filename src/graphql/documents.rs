@@ -164,8 +164,10 @@ impl DocumentMutation {
         &self,
         ctx: &Context<'_>,
         input: DocumentInputGql,
-    ) -> Result<Document> {
-        Ok(docs::create(ctx.db(), ctx.viewer(), input.into()).await?)
+    ) -> Result<Option<Document>> {
+        Ok(Some(
+            docs::create(ctx.db(), ctx.viewer(), input.into()).await?,
+        ))
     }
 
     /// Changes a reference document; `version` must be the current one.
@@ -175,8 +177,10 @@ impl DocumentMutation {
         id: ID,
         version: i64,
         input: DocumentInputGql,
-    ) -> Result<Document> {
+    ) -> Result<Option<Document>> {
         let id = parse("id", "Document", &id)?;
-        Ok(docs::update(ctx.db(), ctx.viewer(), id, version, input.into()).await?)
+        Ok(Some(
+            docs::update(ctx.db(), ctx.viewer(), id, version, input.into()).await?,
+        ))
     }
 }

@@ -242,7 +242,7 @@ impl EngagementMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateEngagementInput,
-    ) -> Result<Engagement> {
+    ) -> Result<Option<Engagement>> {
         let mut patch = EngagementPatch {
             programme: Some(input.programme),
             title: Some(input.title),
@@ -269,7 +269,7 @@ impl EngagementMutation {
                 documents: input.documents,
             },
         )?;
-        Ok(eng::create(ctx.db(), ctx.viewer(), patch).await?)
+        Ok(Some(eng::create(ctx.db(), ctx.viewer(), patch).await?))
     }
 
     /// Changes an engagement; `version` must be the current one or nothing is written (CONFLICT).
@@ -279,7 +279,7 @@ impl EngagementMutation {
         id: ID,
         version: i64,
         input: UpdateEngagementInput,
-    ) -> Result<Engagement> {
+    ) -> Result<Option<Engagement>> {
         let id = parse("id", "Engagement", &id)?;
         let mut patch = EngagementPatch {
             programme: input.programme,
@@ -307,6 +307,8 @@ impl EngagementMutation {
                 documents: input.documents,
             },
         )?;
-        Ok(eng::update(ctx.db(), ctx.viewer(), id, version, patch).await?)
+        Ok(Some(
+            eng::update(ctx.db(), ctx.viewer(), id, version, patch).await?,
+        ))
     }
 }

@@ -261,10 +261,10 @@ pub struct EventMutation;
 impl EventMutation {
     /// Records an event. Admins may record any; officers only events linked to their
     /// programmes (directly or through an engagement).
-    async fn create_event(&self, ctx: &Context<'_>, input: EventInput) -> Result<Event> {
+    async fn create_event(&self, ctx: &Context<'_>, input: EventInput) -> Result<Option<Event>> {
         ctx.viewer().record_scope()?;
         let patch = input.into_patch()?;
-        Ok(events::create(ctx.db(), ctx.viewer(), patch).await?)
+        Ok(Some(events::create(ctx.db(), ctx.viewer(), patch).await?))
     }
 
     /// Changes an event; `version` must be the current one. Fields left out keep their value.
@@ -274,10 +274,12 @@ impl EventMutation {
         id: ID,
         version: i64,
         input: EventInput,
-    ) -> Result<Event> {
+    ) -> Result<Option<Event>> {
         ctx.viewer().record_scope()?;
         let id = parse("id", "Event", &id)?;
         let patch = input.into_patch()?;
-        Ok(events::update(ctx.db(), ctx.viewer(), id, version, patch).await?)
+        Ok(Some(
+            events::update(ctx.db(), ctx.viewer(), id, version, patch).await?,
+        ))
     }
 }

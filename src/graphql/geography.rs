@@ -266,13 +266,15 @@ impl GeographyMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateGroupingInput,
-    ) -> Result<Grouping> {
+    ) -> Result<Option<Grouping>> {
         let input = NewGrouping {
             code: input.code,
             name: input.name,
             description: input.description,
             countries: input.countries,
         };
-        Ok(geo::create_grouping(ctx.db(), ctx.viewer(), input).await?)
+        Ok(Some(
+            geo::create_grouping(ctx.db(), ctx.viewer(), input).await?,
+        ))
     }
 }

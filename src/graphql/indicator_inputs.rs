@@ -120,7 +120,7 @@ impl IndicatorRootMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateIndicatorInput,
-    ) -> Result<Indicator> {
+    ) -> Result<Option<Indicator>> {
         let result = parse("input.result", "Result", &input.result)?;
         let patch = IndicatorPatch {
             code: Some(input.code),
@@ -133,7 +133,9 @@ impl IndicatorRootMutation {
             dimensions: input.dimensions.map(dimensions),
             baseline: Some(input.baseline.map(BaselineInput::from)),
         };
-        Ok(svc::create(ctx.db(), ctx.viewer(), result, patch).await?)
+        Ok(Some(
+            svc::create(ctx.db(), ctx.viewer(), result, patch).await?,
+        ))
     }
 
     /// Changes an indicator; `version` must be the current one.
@@ -143,7 +145,7 @@ impl IndicatorRootMutation {
         id: ID,
         version: i64,
         input: UpdateIndicatorInput,
-    ) -> Result<Indicator> {
+    ) -> Result<Option<Indicator>> {
         let id = parse("id", "Indicator", &id)?;
         let patch = IndicatorPatch {
             code: input.code,
@@ -156,6 +158,8 @@ impl IndicatorRootMutation {
             dimensions: input.dimensions.map(dimensions),
             baseline: maybe(input.baseline, BaselineInput::from),
         };
-        Ok(svc::update(ctx.db(), ctx.viewer(), id, version, patch).await?)
+        Ok(Some(
+            svc::update(ctx.db(), ctx.viewer(), id, version, patch).await?,
+        ))
     }
 }

@@ -199,9 +199,11 @@ impl ValueMutation {
         &self,
         ctx: &Context<'_>,
         input: IndicatorValueInput,
-    ) -> Result<IndicatorValue> {
+    ) -> Result<Option<IndicatorValue>> {
         let input = value_input(input)?;
-        Ok(svc::set(ctx.db(), ctx.viewer(), ValueKind::Target, input).await?)
+        Ok(Some(
+            svc::set(ctx.db(), ctx.viewer(), ValueKind::Target, input).await?,
+        ))
     }
 
     /// Records what an indicator achieved in a period (and country and disaggregation),
@@ -210,8 +212,10 @@ impl ValueMutation {
         &self,
         ctx: &Context<'_>,
         input: IndicatorValueInput,
-    ) -> Result<IndicatorValue> {
+    ) -> Result<Option<IndicatorValue>> {
         let input = value_input(input)?;
-        Ok(svc::set(ctx.db(), ctx.viewer(), ValueKind::Actual, input).await?)
+        Ok(Some(
+            svc::set(ctx.db(), ctx.viewer(), ValueKind::Actual, input).await?,
+        ))
     }
 }

@@ -249,10 +249,10 @@ pub struct LessonMutation;
 impl LessonMutation {
     /// Records a lesson in the caller's name. Admins may record any; officers only lessons
     /// drawn from an engagement, activity or event of their programmes.
-    async fn record_lesson(&self, ctx: &Context<'_>, input: LessonInput) -> Result<Lesson> {
+    async fn record_lesson(&self, ctx: &Context<'_>, input: LessonInput) -> Result<Option<Lesson>> {
         ctx.viewer().record_scope()?;
         let patch = input.into_patch()?;
-        Ok(lessons::record(ctx.db(), ctx.viewer(), patch).await?)
+        Ok(Some(lessons::record(ctx.db(), ctx.viewer(), patch).await?))
     }
 
     /// Changes a lesson; `version` must be the current one. Fields left out keep their value.
@@ -262,10 +262,12 @@ impl LessonMutation {
         id: ID,
         version: i64,
         input: LessonInput,
-    ) -> Result<Lesson> {
+    ) -> Result<Option<Lesson>> {
         ctx.viewer().record_scope()?;
         let id = parse("id", "Lesson", &id)?;
         let patch = input.into_patch()?;
-        Ok(lessons::update(ctx.db(), ctx.viewer(), id, version, patch).await?)
+        Ok(Some(
+            lessons::update(ctx.db(), ctx.viewer(), id, version, patch).await?,
+        ))
     }
 }

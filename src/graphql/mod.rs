@@ -53,7 +53,9 @@ pub struct Query(
     node::NodeQuery,
 );
 
-/// Every root mutation field.
+/// Every root mutation field. Each runs in its own transaction, one after the other; each result
+/// may be null, so a refused write is null beside its error and the request's other writes
+/// still answer what they did.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     geography::GeographyMutation,

@@ -171,7 +171,7 @@ impl ProgrammeMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateProgrammeInput,
-    ) -> Result<Programme> {
+    ) -> Result<Option<Programme>> {
         let patch = ProgrammePatch {
             code: Some(input.code),
             title: Some(input.title),
@@ -179,7 +179,7 @@ impl ProgrammeMutation {
             thematic_area: input.thematic_area,
             documents: document_ids(input.documents)?,
         };
-        Ok(progs::create(ctx.db(), ctx.viewer(), patch).await?)
+        Ok(Some(progs::create(ctx.db(), ctx.viewer(), patch).await?))
     }
 
     /// Changes a programme (admins, or officers whose scope names it); `version` must be current.
@@ -189,7 +189,7 @@ impl ProgrammeMutation {
         id: ID,
         version: i64,
         input: UpdateProgrammeInput,
-    ) -> Result<Programme> {
+    ) -> Result<Option<Programme>> {
         let id = parse("id", "Programme", &id)?;
         let patch = ProgrammePatch {
             code: input.code,
@@ -198,6 +198,8 @@ impl ProgrammeMutation {
             thematic_area: input.thematic_area,
             documents: document_ids(input.documents)?,
         };
-        Ok(progs::update(ctx.db(), ctx.viewer(), id, version, patch).await?)
+        Ok(Some(
+            progs::update(ctx.db(), ctx.viewer(), id, version, patch).await?,
+        ))
     }
 }

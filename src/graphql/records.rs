@@ -98,12 +98,17 @@ pub struct RecordMutation;
 impl RecordMutation {
     /// Archives a record: it stays in the database (other records refer to it) but drops out of
     /// lists unless they ask for archived records. `version` must be the current one.
-    async fn archive(&self, ctx: &Context<'_>, id: ID, version: i64) -> Result<ArchiveResult> {
+    async fn archive(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        version: i64,
+    ) -> Result<Option<ArchiveResult>> {
         let (kind, n) = split("id", &id)?;
         let kind = Kind::parse(&kind).ok_or_else(|| {
             AppError::bad_input("id", &format!("records of type {kind} cannot be archived"))
         })?;
         let version = records::archive(ctx.db(), ctx.viewer(), kind, n, version, true).await?;
-        Ok(ArchiveResult { id, version })
+        Ok(Some(ArchiveResult { id, version }))
     }
 }

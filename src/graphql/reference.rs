@@ -214,8 +214,10 @@ impl ReferenceMutation {
         &self,
         ctx: &Context<'_>,
         input: OrganisationInputGql,
-    ) -> Result<Organisation> {
-        Ok(orgs::create(ctx.db(), ctx.viewer(), input.into()).await?)
+    ) -> Result<Option<Organisation>> {
+        Ok(Some(
+            orgs::create(ctx.db(), ctx.viewer(), input.into()).await?,
+        ))
     }
 
     /// Changes an organisation (admins only); `version` must be the current one.
@@ -225,8 +227,10 @@ impl ReferenceMutation {
         id: ID,
         version: i64,
         input: OrganisationInputGql,
-    ) -> Result<Organisation> {
+    ) -> Result<Option<Organisation>> {
         let id = parse("id", "Organisation", &id)?;
-        Ok(orgs::update(ctx.db(), ctx.viewer(), id, version, input.into()).await?)
+        Ok(Some(
+            orgs::update(ctx.db(), ctx.viewer(), id, version, input.into()).await?,
+        ))
     }
 }

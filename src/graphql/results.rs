@@ -319,7 +319,7 @@ impl ResultMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateResultInput,
-    ) -> Result<ResultRecord> {
+    ) -> Result<Option<ResultRecord>> {
         let new = NewResult {
             engagement: input
                 .engagement
@@ -334,7 +334,7 @@ impl ResultMutation {
                 .map(|p| parse("input.parent", "Result", &p))
                 .transpose()?,
         };
-        Ok(svc::create(ctx.db(), ctx.viewer(), new).await?)
+        Ok(Some(svc::create(ctx.db(), ctx.viewer(), new).await?))
     }
 
     /// Changes a result; `version` must be the current one.
@@ -344,7 +344,7 @@ impl ResultMutation {
         id: ID,
         version: i64,
         input: UpdateResultInput,
-    ) -> Result<ResultRecord> {
+    ) -> Result<Option<ResultRecord>> {
         let id = parse("id", "Result", &id)?;
         let parent = match input.parent {
             MaybeUndefined::Undefined => None,
@@ -357,6 +357,8 @@ impl ResultMutation {
             description: input.description,
             parent,
         };
-        Ok(svc::update(ctx.db(), ctx.viewer(), id, version, patch).await?)
+        Ok(Some(
+            svc::update(ctx.db(), ctx.viewer(), id, version, patch).await?,
+        ))
     }
 }
