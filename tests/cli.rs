@@ -843,30 +843,24 @@ fn serve_under_a_real_reporting_reference_starts_without_the_demo() {
 fn export_iati_under_another_reference_refuses_the_placeholders_identifiers() {
     let (_dir, url) = temp_db();
     assert_success(&run(&["seed", "--demo", "--database-url", &url]));
-    let o = run(&[
-        "export",
-        "iati",
-        "--database-url",
-        &url,
-        "--reporting-org-ref",
-        "XM-REAL-1",
-    ]);
-    let line = assert_one_line_error(&o);
+    let export = |extra: &[&str]| {
+        let base = [
+            "export",
+            "iati",
+            "--database-url",
+            &url,
+            "--reporting-org-ref",
+            "XM-REAL-1",
+        ];
+        run(&[&base[..], extra].concat())
+    };
+    let line = assert_one_line_error(&export(&[]));
     assert!(
         line.contains("XX-UNODC-DEMO-VEP-IDN-01") && line.contains("XM-REAL-1-"),
         "{line}"
     );
     // Burkina Faso's engagement has no identifier of its own: it is published under the reference.
-    let o = run(&[
-        "export",
-        "iati",
-        "--database-url",
-        &url,
-        "--reporting-org-ref",
-        "XM-REAL-1",
-        "--country",
-        "BFA",
-    ]);
+    let o = export(&["--country", "BFA"]);
     assert_success(&o);
     assert!(
         stdout(&o).contains("<iati-identifier>XM-REAL-1-ENG-"),

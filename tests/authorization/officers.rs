@@ -14,6 +14,18 @@ async fn officer(app: &common::TestApp, countries: &[&str]) -> String {
         .await
 }
 
+/// GLOZ85's id and version, read by the admin.
+async fn glo_programme(app: &common::TestApp, w: &World) -> Value {
+    let data = app
+        .ok(
+            "{ programme(code: \"GLOZ85\") { id version } }",
+            json!({}),
+            Some(&w.admin),
+        )
+        .await;
+    data["programme"].clone()
+}
+
 async fn archived_at(app: &common::TestApp, w: &World, id: &str) -> Value {
     let d = app
         .ok(
@@ -139,14 +151,7 @@ on_both_engines!(
     only_an_admin_archives_a_programme,
     |app: common::TestApp| async move {
         let w = world(&app).await;
-        let programme = app
-            .ok(
-                "{ programme(code: \"GLOZ85\") { id version } }",
-                json!({}),
-                Some(&w.admin),
-            )
-            .await["programme"]
-            .clone();
+        let programme = glo_programme(&app, &w).await;
         let vars = json!({"id": programme["id"], "v": programme["version"]});
         // Its own officers, of every country or one, change records in it but do not archive it.
         let whole = officer(&app, &[]).await;
@@ -183,14 +188,7 @@ on_both_engines!(
             "sectors": [{"code": "15130", "percentage": 100}], "plannedStart": "2020-01-01",
             "recipientRegion": "035"}});
         let create = "mutation($i: CreateEngagementInput!) { createEngagement(input: $i) { id } }";
-        let programme = app
-            .ok(
-                "{ programme(code: \"GLOZ85\") { id version } }",
-                json!({}),
-                Some(&w.admin),
-            )
-            .await["programme"]
-            .clone();
+        let programme = glo_programme(&app, &w).await;
         let rename = "mutation($id: ID!, $v: Int!) { updateProgramme(id: $id, version: $v, \
                       input: {title: \"Renamed\"}) { version } }";
         let renaming = json!({"id": programme["id"], "v": programme["version"]});
