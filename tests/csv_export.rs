@@ -435,3 +435,35 @@ on_both_engines!(
         assert_eq!(String::from_utf8(out.stdout).unwrap(), http);
     }
 );
+
+on_both_engines!(
+    indicators_csv_spells_each_measure_as_the_api_does,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let (_, body, _) = get(&app, "/export/indicators.csv", Some(&w.admin)).await;
+        let (header, rows) = read(&body);
+        let (id, measure) = (column(&header, "indicator_id"), column(&header, "measure"));
+        let api = app
+            .ok(
+                "{ indicators(first: 100) { nodes { id measure } } }",
+                serde_json::json!({}),
+                Some(&w.admin),
+            )
+            .await;
+        let api: std::collections::HashMap<String, String> = api["indicators"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| {
+                let id = n["id"].as_str().unwrap().trim_start_matches("Indicator:");
+                (id.to_string(), n["measure"].as_str().unwrap().to_string())
+            })
+            .collect();
+        assert!(!rows.is_empty());
+        for r in &rows {
+            assert_eq!(r[measure], api[&r[id]], "indicator {}", &r[id]);
+        }
+        let spelt: std::collections::BTreeSet<&str> = rows.iter().map(|r| &r[measure]).collect();
+        assert!(spelt.contains("QUALITATIVE"), "{spelt:?}");
+    }
+);

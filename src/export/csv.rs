@@ -196,13 +196,14 @@ fn comment(target: Option<&str>, actual: Option<&str>) -> String {
     }
 }
 
+/// The measure as the API spells it (`UNIT`, `QUALITATIVE`), so the two can be joined.
 fn measure_name(code: &str) -> &'static str {
     match Measure::from_code(code) {
-        Some(Measure::Unit) => "unit",
-        Some(Measure::Percentage) => "percentage",
-        Some(Measure::Nominal) => "nominal",
-        Some(Measure::Ordinal) => "ordinal",
-        Some(Measure::Qualitative) => "qualitative",
+        Some(Measure::Unit) => "UNIT",
+        Some(Measure::Percentage) => "PERCENTAGE",
+        Some(Measure::Nominal) => "NOMINAL",
+        Some(Measure::Ordinal) => "ORDINAL",
+        Some(Measure::Qualitative) => "QUALITATIVE",
         None => "",
     }
 }
