@@ -168,6 +168,43 @@ async fn inputs_of_the_wrong_type_or_left_out_name_their_field() {
 }
 
 #[tokio::test]
+async fn a_required_variable_left_out_or_null_is_a_request_error_and_nothing_runs() {
+    let app = TestApp::sqlite().await;
+    let query =
+        "query($c: String!) { a: country(code: \"KAZ\") { name } b: country(code: $c) { name } }";
+    for (variables, problem) in [
+        (json!({}), "is required but was not given"),
+        (json!({ "c": null }), "must not be null"),
+    ] {
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        for (accept, expected) in [
+            (JSON, StatusCode::OK),
+            (GRAPHQL_RESPONSE, StatusCode::BAD_REQUEST),
+        ] {
+            let (status, _, text) = app.send(post(Some(JSON), Some(accept), body.clone())).await;
+            assert_eq!(status, expected, "{accept} {variables}: {text}");
+            let body = json_body(&text);
+            // A request error: not even the field that does not read the variable ran.
+            assert_request_error(&body);
+            let error = &body["errors"][0];
+            assert_eq!(error["message"], format!("Variable \"$c\" {problem}"));
+            assert_eq!(error["extensions"]["field"], "$c");
+            assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT");
+            assert_eq!(error["locations"], json!([{ "line": 1, "column": 7 }]));
+        }
+    }
+    // One with a default may be left out.
+    let data = app
+        .ok(
+            "query($c: String! = \"KAZ\") { country(code: $c) { name } }",
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(data["country"]["name"], "Kazakhstan");
+}
+
+#[tokio::test]
 async fn a_field_that_fails_is_null_beside_its_error_and_the_others_answer() {
     let app = TestApp::sqlite().await;
     let (status, body) = app

@@ -260,6 +260,56 @@ fn operation<'a>(
     op.map(|op| &op.node)
 }
 
+/// A non-null variable without a default that the request leaves out or sets to null: its name,
+/// what is wrong and where the operation declares it. The specification makes this a request
+/// error, found before anything runs, where the library would run the operation and fail each
+/// field that reads the variable.
+struct UnsuppliedVariable {
+    name: String,
+    problem: &'static str,
+    line: usize,
+    column: usize,
+}
+
+fn unsupplied_variable(
+    op: &OperationDefinition,
+    variables: &Variables,
+) -> Option<UnsuppliedVariable> {
+    op.variable_definitions.iter().find_map(|def| {
+        let def_node = &def.node;
+        if def_node.var_type.node.nullable || def_node.default_value.is_some() {
+            return None;
+        }
+        let problem = match variables.get(&def_node.name.node) {
+            None => "is required but was not given",
+            Some(async_graphql::Value::Null) => "must not be null",
+            Some(_) => return None,
+        };
+        Some(UnsuppliedVariable {
+            name: def_node.name.node.to_string(),
+            problem,
+            line: def.pos.line,
+            column: def.pos.column,
+        })
+    })
+}
+
+/// The request error for a variable left out or null: no data, the variable named in `field`, and
+/// the status the media type calls for (as `render` gives a request error).
+fn variable_error(media: MediaType, v: UnsuppliedVariable) -> HttpResponse {
+    let status = if media == MediaType::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let body = json!({ "errors": [{
+        "message": format!("Variable \"${}\" {}", v.name, v.problem),
+        "locations": [{ "line": v.line, "column": v.column }],
+        "extensions": { "code": "BAD_USER_INPUT", "field": format!("${}", v.name) },
+    }] });
+    respond(status, Bytes::from(body.to_string()), media, None)
+}
+
 /// Whether the operation the request would run is a mutation (or a subscription).
 fn is_mutation(doc: &ExecutableDocument, operation_name: Option<&str>) -> bool {
     operation(doc, operation_name).is_some_and(|op| op.ty != OperationType::Query)
@@ -280,14 +330,17 @@ async fn execute(
     // Parsed once here, kept in the request for the executor. A document that does not parse
     // is left for the executor to refuse with the parser's message.
     let operation_name = request.operation_name.clone();
-    let (mutation, within_limits, copy) = match request.parsed_query() {
+    let variables = request.variables.clone();
+    let (mutation, within_limits, unsupplied, copy) = match request.parsed_query() {
         Ok(doc) => (
             is_mutation(doc, operation_name.as_deref()),
             super::limits::check_parsed(doc, &state.limits),
+            operation(doc, operation_name.as_deref())
+                .and_then(|op| unsupplied_variable(op, &variables)),
             // A copy for writing the response in the query's order.
-            Some((doc.clone(), request.variables.clone())),
+            Some((doc.clone(), variables)),
         ),
-        Err(_) => (false, Ok(()), None),
+        Err(_) => (false, Ok(()), None, None),
     };
     if method == Method::GET && mutation {
         let mut resp = request_error(
@@ -302,6 +355,9 @@ async fn execute(
     }
     if let Err(message) = within_limits {
         return request_error(StatusCode::BAD_REQUEST, media, "BAD_USER_INPUT", &message);
+    }
+    if let Some(error) = unsupplied {
+        return variable_error(media, error);
     }
     let authorization = headers
         .get(header::AUTHORIZATION)
