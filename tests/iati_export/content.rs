@@ -1,6 +1,7 @@
 //! What an engagement made through the API becomes in its activity: a description from its
 //! title when it has none, values by country as a dimension, an SDG indicator as a reference,
-//! and a last-updated datetime that moves with changes to its results.
+//! a last-updated datetime that moves with changes to its results, and document links with the
+//! media type of their files.
 
 use serde_json::{Value, json};
 
@@ -181,5 +182,52 @@ on_both_engines!(
             ),
             "{a}"
         );
+    }
+);
+
+on_both_engines!(
+    a_document_link_declares_the_media_type_of_the_file_it_leads_to,
+    |app: TestApp| async move {
+        let admin = api_programme(&app).await;
+        let create = "mutation($i: DocumentInput!) { createDocument(input: $i) { id } }";
+        let mut documents = Vec::new();
+        for (title, url) in [
+            ("Evaluation", "https://www.unodc.org/evaluation.docx"),
+            ("Review", "https://www.unodc.org/review.pdf?download=1"),
+            ("Project page", "https://www.unodc.org/en/prisons"),
+        ] {
+            let data = app
+                .ok(
+                    create,
+                    json!({"i": {"title": title, "url": url, "category": "A07"}}),
+                    Some(&admin),
+                )
+                .await;
+            documents.push(data["createDocument"]["id"].as_str().unwrap().to_string());
+        }
+        let (_, identifier) = api_engagement(&app, &admin, json!({ "documents": documents })).await;
+        let xml = exported(export(&app, "", Some(&admin)).await);
+        xmllint(&xml, true);
+        let a = activity(&xml, &identifier);
+        // IATI document-link/@format: the IANA media type of the document (FileFormat codelist);
+        // a Word file is not a web page, and a query string does not make a PDF one.
+        for (url, format) in [
+            (
+                "https://www.unodc.org/evaluation.docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ),
+            (
+                "https://www.unodc.org/review.pdf?download=1",
+                "application/pdf",
+            ),
+            ("https://www.unodc.org/en/prisons", "text/html"),
+        ] {
+            assert!(
+                a.contains(&format!(
+                    "<document-link url=\"{url}\" format=\"{format}\">"
+                )),
+                "{url} as {format}:\n{a}"
+            );
+        }
     }
 );

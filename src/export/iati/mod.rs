@@ -7,6 +7,7 @@
 //! memory does not grow with the number of rows.
 
 mod data;
+mod file_format;
 mod render;
 
 use std::collections::VecDeque;

@@ -124,11 +124,7 @@ pub fn activity(e: &EngagementRow, d: &Details, org: &ReportingOrg) -> String {
         .flatten()
         .filter(activity_level)
     {
-        let format = if doc.url.to_ascii_lowercase().ends_with(".pdf") {
-            "application/pdf"
-        } else {
-            "text/html"
-        };
+        let format = super::file_format::of_url(&doc.url);
         w.open("document-link", &[("url", &doc.url), ("format", format)]);
         w.narrative("title", &[], &doc.title);
         w.empty("category", &[("code", &doc.category_code)]);
