@@ -81,14 +81,28 @@ pub fn validate_baseline(measure: Measure, b: BaselineInput) -> AppResult<Baseli
 }
 
 /// Checks the dimensions an indicator allows: named, each with at least one value, none twice.
+///
+/// `country` is not a dimension name: a value for one country is recorded with `country`, and
+/// the IATI export writes it as a `country` dimension, which one of the indicator's own would
+/// then meet in the same value. Names differing only in case would read as one dimension.
 pub fn validate_dimensions(field: &str, dims: Vec<Dimension>) -> AppResult<Vec<Dimension>> {
     let mut out: Vec<Dimension> = Vec::with_capacity(dims.len());
     for (i, d) in dims.into_iter().enumerate() {
         let name = validate::required_text(&format!("{field}[{i}].name"), &d.name, 100)?;
-        if out.iter().any(|o| o.name == name) {
+        if name.eq_ignore_ascii_case("country") {
             return Err(AppError::bad_input(
                 &format!("{field}[{i}].name"),
-                &format!("names dimension {name} twice"),
+                "country is not a dimension name: record a value for one country with \
+                 input.country on setIndicatorTarget or recordIndicatorActual",
+            ));
+        }
+        if out
+            .iter()
+            .any(|o| o.name.to_lowercase() == name.to_lowercase())
+        {
+            return Err(AppError::bad_input(
+                &format!("{field}[{i}].name"),
+                &format!("names dimension {name} twice (names are compared ignoring case)"),
             ));
         }
         if d.values.is_empty() {
@@ -266,11 +280,23 @@ mod tests {
             e.unwrap_err().client_message(),
             "input.dimensions[0].values: lists female twice"
         );
-        let e = validate_dimensions("input.dimensions", vec![d("sex", &["a"]), d("sex", &["b"])]);
-        assert!(matches!(
-            e.unwrap_err(),
-            AppError::BadInput { field, .. } if field == "input.dimensions[1].name"
-        ));
+        for second in ["sex", "SEX"] {
+            let e = validate_dimensions(
+                "input.dimensions",
+                vec![d("sex", &["a"]), d(second, &["b"])],
+            );
+            assert!(matches!(
+                e.unwrap_err(),
+                AppError::BadInput { field, .. } if field == "input.dimensions[1].name"
+            ));
+        }
+        for country in ["country", "Country"] {
+            let e = validate_dimensions("input.dimensions", vec![d(country, &["IDN"])]);
+            assert!(matches!(
+                e.unwrap_err(),
+                AppError::BadInput { field, .. } if field == "input.dimensions[0].name"
+            ));
+        }
         let grouped = dimensions_from_pairs(vec![
             ("age".into(), "adult".into()),
             ("sex".into(), "female".into()),

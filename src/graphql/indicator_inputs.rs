@@ -72,7 +72,8 @@ pub struct CreateIndicatorInput {
     pub aggregation: Aggregation,
     /// The SDG indicator it reports against, e.g. 16.3.2; its target must be an SDG target.
     pub sdg_indicator: Option<String>,
-    /// The disaggregations its values may carry, e.g. [{name: "sex", values: ["female", "male"]}].
+    /// The disaggregations its values may carry, e.g. [{name: "sex", values: ["female", "male"]}];
+    /// names differ ignoring case, and none is `country` (a value for one country takes `country`).
     pub dimensions: Option<Vec<DimensionInput>>,
     /// Where it starts from.
     pub baseline: Option<BaselineInputGql>,
@@ -96,7 +97,7 @@ pub struct UpdateIndicatorInput {
     pub aggregation: Option<Aggregation>,
     /// The SDG indicator; null removes it.
     pub sdg_indicator: MaybeUndefined<String>,
-    /// The disaggregations its values may carry (replaces the list).
+    /// The disaggregations its values may carry (replaces the list); as on creation.
     pub dimensions: Option<Vec<DimensionInput>>,
     /// Where it starts from; null removes it.
     pub baseline: MaybeUndefined<BaselineInputGql>,

@@ -250,3 +250,54 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(
+    a_dimension_named_country_or_named_twice_in_another_case_is_refused,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let r = result(&app, &w.admin, outcome(&w.idn, "Outcome")).await;
+        let before = written(&app).await;
+        let create = format!(
+            "mutation($i: CreateIndicatorInput!) {{ createIndicator(input: $i) {{ {INDICATOR_FIELDS} }} }}"
+        );
+        // The IATI export writes a value for one country as a `country` dimension, which a
+        // dimension of the indicator's own by that name would meet in the same value.
+        for dims in [
+            json!([{"name": "country", "values": ["IDN"]}]),
+            json!([{"name": "sex", "values": ["female"]}, {"name": "Country", "values": ["a"]}]),
+            json!([{"name": "sex", "values": ["female"]}, {"name": "SEX", "values": ["male"]}]),
+        ] {
+            let mut input = officers_trained(&r, "IDN-C");
+            input["dimensions"] = dims.clone();
+            let e = app
+                .err(&create, json!({ "i": input }), Some(&w.admin))
+                .await;
+            assert_eq!(e.code, "BAD_USER_INPUT", "{dims}: {e:?}");
+            let last = dims.as_array().unwrap().len() - 1;
+            assert_eq!(
+                e.field.as_deref(),
+                Some(format!("input.dimensions[{last}].name").as_str()),
+                "{dims}: {e:?}"
+            );
+        }
+        assert_eq!(written(&app).await, before, "nothing is written");
+
+        let i = indicator(&app, &w.admin, officers_trained(&r, "IDN-1")).await;
+        let update = format!(
+            "mutation($id: ID!, $v: Int!, $i: UpdateIndicatorInput!) {{ updateIndicator(id: $id, version: $v, input: $i) {{ {INDICATOR_FIELDS} }} }}"
+        );
+        let e = app
+            .err(
+                &update,
+                json!({"id": i["id"], "v": 1, "i": {"dimensions": [{"name": "sex", "values": ["female", "male"]}, {"name": "COUNTRY", "values": ["IDN"]}]}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(
+            e.field.as_deref(),
+            Some("input.dimensions[1].name"),
+            "{e:?}"
+        );
+        assert!(e.message.contains("input.country"), "{e:?}");
+    }
+);
