@@ -407,7 +407,7 @@ pub struct EngagementFilterInput {
     pub region: Option<String>,
     /// IATI ActivityStatus code.
     pub status: Option<String>,
-    /// Engagements this organisation funds (IATI role 1).
+    /// Engagements this organisation funds (IATI role 1); an unknown organisation is refused.
     pub donor: Option<ID>,
     /// Active on or after this date (YYYY-MM-DD); engagements with no end are ongoing.
     pub from: Option<String>,
@@ -468,10 +468,21 @@ async fn to_filter(ctx: &Context<'_>, f: EngagementFilterInput) -> Result<Engage
         Some(code) => Some(geography::area(db, "filter.region", &code).await?),
         None => None,
     };
-    let donor_id = f
-        .donor
-        .map(|d| parse("filter.donor", "Organisation", &d))
-        .transpose()?;
+    let donor_id = match f.donor {
+        // Organisations are public reference data, so naming an unknown one tells nothing.
+        Some(d) => {
+            let id = parse("filter.donor", "Organisation", &d)?;
+            if ctx.loader().load_one(OrganisationById(id)).await?.is_none() {
+                return Err(AppError::bad_input(
+                    "filter.donor",
+                    &format!("{} is not a known organisation", d.as_str()),
+                )
+                .into());
+            }
+            Some(id)
+        }
+        None => None,
+    };
     let from = f
         .from
         .map(|d| validate::date("filter.from", &d))

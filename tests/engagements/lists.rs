@@ -222,6 +222,12 @@ on_both_engines!(
                 "filter.status",
                 "9 is not in the IATI ActivityStatus codelist",
             ),
+            (
+                eng,
+                json!({"donor": "Organisation:999"}),
+                "filter.donor",
+                "Organisation:999 is not a known organisation",
+            ),
         ];
         for (q, f, field, message) in refused {
             let e = app.err(q, json!({"f": f}), Some(&w.admin)).await;
