@@ -78,8 +78,9 @@ pub async fn archive(
     if !visible {
         return Err(not_found());
     }
-    // A programme is created by an admin, and archiving it takes everything under it out of
-    // lists and reports: an admin's decision too, not one of its officers'.
+    // A programme is created by an admin, and archiving it archives its engagements and its own
+    // results with it, out of lists, reports and exports: an admin's decision too, not one of its
+    // officers'.
     if kind == Kind::Programme {
         viewer.require_role(&[Role::Admin], "archive programmes")?;
     }
@@ -109,6 +110,27 @@ pub async fn archive(
         Some(&after),
     )
     .await?;
+    // A programme closes with everything under it, in the same transaction.
+    if kind == Kind::Programme {
+        for (held, held_id, held_version) in ownership::archive_under_programme(&mut tx, id).await?
+        {
+            let after = serde_json::json!({
+                "archived": true,
+                "version": held_version,
+                "with": format!("Programme:{id}"),
+            });
+            audit::record::<(), _>(
+                &mut tx,
+                viewer,
+                "archive",
+                held.name(),
+                held_id,
+                None,
+                Some(&after),
+            )
+            .await?;
+        }
+    }
     tx.commit().await?;
     Ok(current + 1)
 }

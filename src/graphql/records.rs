@@ -97,7 +97,8 @@ pub struct RecordMutation;
 #[Object]
 impl RecordMutation {
     /// Archives a record: it stays in the database (other records refer to it) but drops out of
-    /// lists unless they ask for archived records. `version` must be the current one.
+    /// lists unless they ask for archived records. `version` must be the current one. A programme
+    /// (admins only) is archived with its engagements and its own results, in one transaction.
     async fn archive(
         &self,
         ctx: &Context<'_>,

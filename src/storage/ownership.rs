@@ -204,3 +204,36 @@ pub async fn archive(tx: &mut super::Tx, kind: Kind, id: i64, version: i64) -> A
     }
     Ok(true)
 }
+
+/// Archives what a programme holds as it is archived: its live engagements (which take their
+/// activities, results and indicators out with them) and its own live results (their indicators
+/// with them). `(kind, id, version after)` of each, for the audit log. A record that changed
+/// between the read and the write (a stale version) is a conflict, so the caller's transaction
+/// archives all or nothing.
+pub async fn archive_under_programme(
+    tx: &mut super::Tx,
+    programme: i64,
+) -> AppResult<Vec<(Kind, i64, i64)>> {
+    let mut archived = Vec::new();
+    for kind in [Kind::Engagement, Kind::Result] {
+        let sql = format!(
+            "select id, version from {} where programme_id = $1 and archived_at is null \
+             order by id",
+            kind.table()
+        );
+        let live: Vec<(i64, i64)> = sqlx::query_as(&sql)
+            .bind(programme)
+            .fetch_all(&mut **tx)
+            .await?;
+        for (id, version) in live {
+            if !archive(tx, kind, id, version).await? {
+                return Err(crate::error::AppError::conflict(format!(
+                    "{} {id} changed while its programme was being archived; try again",
+                    kind.name()
+                )));
+            }
+            archived.push((kind, id, version + 1));
+        }
+    }
+    Ok(archived)
+}

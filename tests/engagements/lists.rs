@@ -292,3 +292,97 @@ on_both_engines!(
         }
     }
 );
+
+/// Engagements, activities and results listed, and the world summary's engagements, activities
+/// and participants, for one programme or (null) all of them.
+async fn listed_and_counted(app: &common::TestApp, admin: &str, programme: &Value) -> [i64; 6] {
+    let query = r#"query($p: String) {
+        engagements(filter: {programme: $p}) { totalCount }
+        activities(filter: {programme: $p}) { totalCount }
+        results(filter: {programme: $p}) { totalCount }
+        regionalSummary(region: "001", programme: $p) {
+          engagements { total } activities { total } participants { total } } }"#;
+    let d = app.ok(query, json!({ "p": programme }), Some(admin)).await;
+    let n = |v: &Value| v.as_i64().unwrap();
+    [
+        n(&d["engagements"]["totalCount"]),
+        n(&d["activities"]["totalCount"]),
+        n(&d["results"]["totalCount"]),
+        n(&d["regionalSummary"]["engagements"]["total"]),
+        n(&d["regionalSummary"]["activities"]["total"]),
+        n(&d["regionalSummary"]["participants"]["total"]),
+    ]
+}
+
+on_both_engines!(
+    archiving_a_programme_archives_its_engagements_and_results_with_it,
+    |app: common::TestApp| async move {
+        let app = app.with_demo().await;
+        let admin = app.admin().await;
+        // The demo programme with the most engagements.
+        let programmes = app
+            .ok(
+                "{ programmes { nodes { id code version engagements { id } } } }",
+                json!({}),
+                Some(&admin),
+            )
+            .await;
+        let programme = programmes["programmes"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .max_by_key(|p| p["engagements"].as_array().unwrap().len())
+            .unwrap()
+            .clone();
+        let code = programme["code"].clone();
+        let held = listed_and_counted(&app, &admin, &code).await;
+        assert!(held.iter().all(|n| *n > 0), "{code}: {held:?}");
+        let everything = listed_and_counted(&app, &admin, &Value::Null).await;
+
+        let archive = "mutation($id: ID!, $v: Int!) { archive(id: $id, version: $v) { version } }";
+        let vars = json!({"id": programme["id"], "v": programme["version"]});
+        app.ok(archive, vars, Some(&admin)).await;
+
+        // Nothing of it is listed or counted any more, and everything else still is.
+        assert_eq!(
+            listed_and_counted(&app, &admin, &code).await,
+            [0; 6],
+            "{code}"
+        );
+        let rest: Vec<i64> = everything.iter().zip(held).map(|(a, b)| a - b).collect();
+        assert_eq!(
+            listed_and_counted(&app, &admin, &Value::Null)
+                .await
+                .to_vec(),
+            rest
+        );
+
+        // Still there when asked for, archived, each with an audit entry naming the programme.
+        let kept = app
+            .ok(
+                "query($p: String) { engagements(first: 100, filter: {programme: $p, includeArchived: true}) { nodes { id archivedAt } } }",
+                json!({ "p": code }),
+                Some(&admin),
+            )
+            .await;
+        let kept = kept["engagements"]["nodes"].as_array().unwrap().clone();
+        assert_eq!(kept.len() as i64, held[0]);
+        for e in &kept {
+            assert!(e["archivedAt"].is_string(), "{e}");
+            let log = app
+                .ok(
+                    "query($e: ID) { auditLog(entityId: $e) { nodes { action after } } }",
+                    json!({ "e": e["id"] }),
+                    Some(&admin),
+                )
+                .await;
+            let entries = log["auditLog"]["nodes"].as_array().unwrap();
+            assert!(
+                entries
+                    .iter()
+                    .any(|a| a["action"] == "archive" && a["after"]["with"] == programme["id"]),
+                "{log}"
+            );
+        }
+    }
+);
