@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
 use super::context::Ctx;
+use super::engagement_inputs::clearable;
 use super::ids::parse;
 use crate::domain::indicator_changes::{self as svc, IndicatorPatch};
 use crate::domain::indicator_rules::BaselineInput;
@@ -87,8 +88,8 @@ pub struct UpdateIndicatorInput {
     pub code: Option<String>,
     /// Title.
     pub title: Option<String>,
-    /// Description.
-    pub description: Option<String>,
+    /// Description; null empties it.
+    pub description: MaybeUndefined<String>,
     /// How it is measured.
     pub measure: Option<Measure>,
     /// Whether higher values are better.
@@ -151,7 +152,7 @@ impl IndicatorRootMutation {
         let patch = IndicatorPatch {
             code: input.code,
             title: input.title,
-            description: input.description,
+            description: clearable(input.description),
             measure: input.measure,
             ascending: input.ascending,
             aggregation: input.aggregation,

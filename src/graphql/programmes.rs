@@ -1,8 +1,9 @@
 //! Programmes.
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
 use super::context::Ctx;
+use super::engagement_inputs::clearable;
 use super::engagements::{engagement_count_of, engagements_of_programme};
 use super::ids::{global_id, parse};
 use super::pagination::{Page, PageRequest, TotalCount, page};
@@ -141,10 +142,10 @@ pub struct UpdateProgrammeInput {
     pub code: Option<String>,
     /// Title.
     pub title: Option<String>,
-    /// What the programme does.
-    pub description: Option<String>,
-    /// Thematic area.
-    pub thematic_area: Option<String>,
+    /// What the programme does; null empties it.
+    pub description: MaybeUndefined<String>,
+    /// Thematic area; null empties it.
+    pub thematic_area: MaybeUndefined<String>,
     /// Reference documents (Document ids); replaces the list.
     pub documents: Option<Vec<ID>>,
 }
@@ -194,8 +195,8 @@ impl ProgrammeMutation {
         let patch = ProgrammePatch {
             code: input.code,
             title: input.title,
-            description: input.description,
-            thematic_area: input.thematic_area,
+            description: clearable(input.description),
+            thematic_area: clearable(input.thematic_area),
             documents: document_ids(input.documents)?,
         };
         Ok(Some(

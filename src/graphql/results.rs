@@ -6,6 +6,7 @@ use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result};
 
 use super::context::Ctx;
+use super::engagement_inputs::clearable;
 use super::error::LoadError;
 use super::ids::{global_id, parse};
 use super::indicators::IndicatorsOfResult;
@@ -302,8 +303,8 @@ pub struct UpdateResultInput {
     pub result_type: Option<String>,
     /// Title.
     pub title: Option<String>,
-    /// Description.
-    pub description: Option<String>,
+    /// Description; null empties it.
+    pub description: MaybeUndefined<String>,
     /// The result it contributes to; null makes it a top-level result.
     pub parent: MaybeUndefined<ID>,
 }
@@ -354,7 +355,7 @@ impl ResultMutation {
         let patch = ResultPatch {
             result_type: input.result_type,
             title: input.title,
-            description: input.description,
+            description: clearable(input.description),
             parent,
         };
         Ok(Some(

@@ -1,11 +1,12 @@
 //! What clients send about events: list filters and the fields of a new or changed event.
 
-use async_graphql::{ID, InputObject};
+use async_graphql::{ID, InputObject, MaybeUndefined};
 
 use crate::domain::events::{
     EventKind, EventPatch, EventQuery, ProgrammeRef, SpeakerInput, VenueInput,
 };
 use crate::error::AppResult;
+use crate::graphql::engagement_inputs::clearable;
 use crate::graphql::ids::{parse, split};
 
 /// Narrows an event list. All conditions must hold.
@@ -117,8 +118,8 @@ pub struct EventInput {
     pub speakers: Option<Vec<SpeakerInputGql>>,
     /// Themes, e.g. "prison management"; trimmed, repeats (ignoring case) dropped.
     pub themes: Option<Vec<String>>,
-    /// What it was and who took part.
-    pub summary: Option<String>,
+    /// What it was and who took part; null empties it.
+    pub summary: MaybeUndefined<String>,
     /// The key messages, in order.
     pub key_messages: Option<Vec<String>>,
     /// How many people took part.
@@ -189,7 +190,7 @@ impl EventInput {
             co_organisers: ids("input.coOrganisers", "Organisation", self.co_organisers)?,
             speakers,
             themes: self.themes,
-            summary: self.summary,
+            summary: clearable(self.summary),
             key_messages: self.key_messages,
             participant_count: self.participant_count,
             documents: ids("input.documents", "Document", self.documents)?,

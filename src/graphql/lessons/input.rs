@@ -1,9 +1,10 @@
 //! What clients send about lessons: list filters and the fields of a new or changed lesson.
 
-use async_graphql::{ID, InputObject};
+use async_graphql::{ID, InputObject, MaybeUndefined};
 
 use crate::domain::lessons::{LessonPatch, LessonQuery, LessonSource};
 use crate::error::{AppError, AppResult};
+use crate::graphql::engagement_inputs::clearable;
 use crate::graphql::ids::{a, parse, split};
 
 /// Narrows a lesson list. All conditions must hold.
@@ -66,10 +67,10 @@ pub struct LessonInput {
     pub title: Option<String>,
     /// The lesson itself, in a sentence or two.
     pub statement: Option<String>,
-    /// Where and how it was learned.
-    pub context: Option<String>,
-    /// What supports it.
-    pub evidence: Option<String>,
+    /// Where and how it was learned; null empties it.
+    pub context: MaybeUndefined<String>,
+    /// What supports it; null empties it.
+    pub evidence: MaybeUndefined<String>,
     /// Where it was drawn from: the id of an Engagement, Activity, Event or Document.
     pub source: Option<ID>,
     /// Themes, e.g. "prison management"; trimmed, repeats (ignoring case) dropped.
@@ -113,8 +114,8 @@ impl LessonInput {
         Ok(LessonPatch {
             title: self.title,
             statement: self.statement,
-            context: self.context,
-            evidence: self.evidence,
+            context: clearable(self.context),
+            evidence: clearable(self.evidence),
             source: self.source.as_ref().map(source).transpose()?,
             themes: self.themes,
             countries: self.countries,
