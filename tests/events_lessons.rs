@@ -160,6 +160,8 @@ async fn record_kato_lessons(app: &common::TestApp, w: &World, event: &str) -> (
 // The tests, by concern; `#[path]` because a test crate's root looks for modules beside it.
 #[path = "events_lessons/access.rs"]
 mod access;
+#[path = "events_lessons/periods.rs"]
+mod periods;
 #[path = "events_lessons/search.rs"]
 mod search;
 #[path = "events_lessons/writes.rs"]

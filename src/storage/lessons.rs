@@ -87,6 +87,10 @@ pub struct LessonFilter {
     pub source_activity_id: Option<i64>,
     pub source_event_id: Option<i64>,
     pub source_document_id: Option<i64>,
+    /// Recorded at or after this instant (`YYYY-MM-DD`, the first day's start, UTC).
+    pub recorded_from: Option<String>,
+    /// Recorded before this instant (the day after the last day asked for).
+    pub recorded_before: Option<String>,
     pub include_archived: bool,
 }
 
@@ -155,6 +159,13 @@ fn where_clause(scope: &Scope, f: &LessonFilter) -> Sql {
         if let Some(id) = id {
             sql.push(" and ").push(column).push(" = ").bind(id);
         }
+    }
+    // Instants are UTC text, so they compare with days as text, as the summaries compare them.
+    if let Some(from) = &f.recorded_from {
+        sql.push(" and l.recorded_at >= ").bind(from);
+    }
+    if let Some(before) = &f.recorded_before {
+        sql.push(" and l.recorded_at < ").bind(before);
     }
     sql
 }

@@ -1,7 +1,9 @@
 //! Turning what a client asks of the lesson list into a checked storage filter, and user text
 //! into a full-text query no input can break.
 
-use crate::domain::geography;
+use chrono::Duration;
+
+use crate::domain::{geography, validate};
 use crate::error::{AppError, AppResult};
 use crate::storage::Db;
 use crate::storage::lessons::LessonFilter;
@@ -22,6 +24,10 @@ pub struct LessonQuery {
     pub source_activity: Option<i64>,
     pub source_event: Option<i64>,
     pub source_document: Option<i64>,
+    /// Recorded on or after this day (YYYY-MM-DD, UTC).
+    pub from: Option<String>,
+    /// Recorded on or before this day.
+    pub to: Option<String>,
     pub include_archived: bool,
 }
 
@@ -78,6 +84,17 @@ pub async fn lesson_filter(db: &Db, q: LessonQuery) -> AppResult<LessonFilter> {
         None => None,
         Some(code) => Some(geography::area(db, "filter.region", code).await?),
     };
+    let day = |field: &str, v: Option<&str>| {
+        v.map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(|d| validate::date(field, d))
+            .transpose()
+    };
+    let from = day("filter.from", q.from.as_deref())?;
+    let to = day("filter.to", q.to.as_deref())?;
+    if let (Some(from), Some(to)) = (from, to) {
+        validate::date_order("filter.to", from, to)?;
+    }
     Ok(LessonFilter {
         search,
         theme: q
@@ -90,6 +107,8 @@ pub async fn lesson_filter(db: &Db, q: LessonQuery) -> AppResult<LessonFilter> {
         source_activity_id: q.source_activity,
         source_event_id: q.source_event,
         source_document_id: q.source_document,
+        recorded_from: from.map(|d| d.to_string()),
+        recorded_before: to.map(|d| (d + Duration::days(1)).to_string()),
         include_archived: q.include_archived,
     })
 }

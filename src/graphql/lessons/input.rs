@@ -30,6 +30,11 @@ pub struct LessonFilterInput {
     pub source_event: Option<ID>,
     /// Only lessons drawn from this document (e.g. an evaluation).
     pub source_document: Option<ID>,
+    /// Only lessons recorded on or after this day (YYYY-MM-DD, UTC), as a regional summary's
+    /// `lessonsRecorded` counts them for its period.
+    pub from: Option<String>,
+    /// Only lessons recorded on or before this day (YYYY-MM-DD, UTC).
+    pub to: Option<String>,
     /// Include archived lessons.
     #[graphql(default)]
     pub include_archived: bool,
@@ -54,6 +59,8 @@ impl LessonFilterInput {
             source_activity: opt_id("filter.sourceActivity", "Activity", self.source_activity)?,
             source_event: opt_id("filter.sourceEvent", "Event", self.source_event)?,
             source_document: opt_id("filter.sourceDocument", "Document", self.source_document)?,
+            from: self.from,
+            to: self.to,
             include_archived: self.include_archived,
         })
     }
