@@ -294,14 +294,16 @@ impl RegionalSummary {
         self.totals.budget_total()
     }
     /// The same figures per M49 sub-region of the area, by name. An engagement recorded for a
-    /// sub-region (or an intermediate region) rather than countries counts under it.
+    /// sub-region (or an intermediate region) rather than countries counts under it; one
+    /// recorded for a larger region (Asia) is in the totals and in no sub-region's row.
     async fn by_sub_region(&self) -> Vec<SubRegionFigures> {
         self.by_sub_region
             .iter()
             .map(|(r, f)| SubRegionFigures(r.clone(), f.clone()))
             .collect()
     }
-    /// The same figures per country of the area, by name.
+    /// The same figures per country of the area, by name. An engagement recorded for a region
+    /// rather than countries is in the totals and in no country's row.
     async fn by_country(&self) -> Vec<CountryFigures> {
         self.by_country
             .iter()
