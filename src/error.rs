@@ -12,7 +12,7 @@ pub enum AppError {
     Unauthenticated(String),
     /// A valid credential that may not do this.
     Forbidden(String),
-    /// The record does not exist, or is outside what the caller may see.
+    /// The record does not exist, or is outside what the caller may see: the whole message.
     NotFound(String),
     /// A stale version or a uniqueness clash.
     Conflict(String),
@@ -36,8 +36,14 @@ impl AppError {
         }
     }
 
+    /// "{what} not found".
     pub fn not_found(what: impl Into<String>) -> AppError {
-        AppError::NotFound(what.into())
+        AppError::NotFound(format!("{} not found", what.into()))
+    }
+
+    /// Not found, said in a sentence of its own ("no engagement matches ...").
+    pub fn nothing(message: impl Into<String>) -> AppError {
+        AppError::NotFound(message.into())
     }
 
     pub fn forbidden(why: impl Into<String>) -> AppError {
@@ -87,7 +93,7 @@ impl AppError {
             AppError::Unauthenticated(m) | AppError::Forbidden(m) | AppError::Conflict(m) => {
                 m.clone()
             }
-            AppError::NotFound(what) => format!("{what} not found"),
+            AppError::NotFound(message) => message.clone(),
             AppError::Unavailable { .. } => "the service is temporarily unavailable".to_string(),
             AppError::Internal { .. } => "internal error".to_string(),
         }

@@ -79,8 +79,8 @@ impl ExportFilter {
     pub async fn resolve(&self, db: &Db, scope: &Scope) -> AppResult<EngagementFilter> {
         let f = self.named(db, scope).await?;
         if engagements::count(db.pool(), scope, &f).await? == 0 {
-            return Err(AppError::not_found(
-                "an engagement to export with these filters (an IATI file holds at least one \
+            return Err(AppError::nothing(
+                "no engagement to export matches these filters (an IATI file holds at least one \
                  activity)",
             ));
         }
