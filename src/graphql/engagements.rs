@@ -403,7 +403,8 @@ pub struct EngagementFilterInput {
     pub programme: Option<String>,
     /// A recipient country (ISO3, ISO2 or M49).
     pub country: Option<String>,
-    /// An M49 region at any level or a grouping code: engagements with a recipient country there.
+    /// An M49 region at any level or a grouping code: engagements with a recipient country there,
+    /// or recorded for a region inside it, as a regional summary counts them.
     pub region: Option<String>,
     /// IATI ActivityStatus code.
     pub status: Option<String>,
