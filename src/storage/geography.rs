@@ -90,10 +90,7 @@ impl Area {
 }
 
 /// Resolves an area code: "001" is the world, then M49 region codes, then grouping codes.
-pub async fn find_area<'e, E: Executor<'e, Database = Any>>(
-    ex: E,
-    code: &str,
-) -> AppResult<Option<Area>> {
+pub async fn find_area(pool: &sqlx::AnyPool, code: &str) -> AppResult<Option<Area>> {
     if code == "001" {
         return Ok(Some(Area::World));
     }
@@ -103,15 +100,26 @@ pub async fn find_area<'e, E: Executor<'e, Database = Any>>(
          select 'grouping', code from groupings where code = $1",
     )
     .bind(code)
-    .fetch_optional(ex)
+    .fetch_optional(pool)
     .await?;
-    Ok(row.map(|(kind, code)| {
-        if kind == "region" {
+    if let Some((kind, code)) = row {
+        return Ok(Some(if kind == "region" {
             Area::Region(code)
         } else {
             Area::Grouping(code)
-        }
-    }))
+        }));
+    }
+    // A grouping code in another case (unodc-mena), as country and programme codes are taken,
+    // when it names one grouping only: codes are registered as written, so two may differ by case.
+    let rows: Vec<(String,)> =
+        sqlx::query_as("select code from groupings where upper(code) = upper($1) limit 2")
+            .bind(code)
+            .fetch_all(pool)
+            .await?;
+    Ok(match rows.as_slice() {
+        [(code,)] => Some(Area::Grouping(code.clone())),
+        _ => None,
+    })
 }
 
 pub async fn find_country<'e, E: Executor<'e, Database = Any>>(

@@ -86,6 +86,70 @@ on_both_engines!(
 );
 
 on_both_engines!(
+    region_and_country_codes_are_read_as_the_api_and_the_csv_read_them,
+    |app: TestApp| async move {
+        let app = app.with_demo().await;
+        let admin = app.admin().await;
+        let file = |q: &'static str| {
+            let (app, admin) = (&app, &admin);
+            async move { identifiers(&exported(export(app, q, Some(admin)).await)) }
+        };
+        // A grouping code in any case, an M49 code without its zeros, a country by M49 or ISO2.
+        for (written, canonical) in [
+            ("?region=unodc-mena", "?region=UNODC-MENA"),
+            ("?region=35", "?region=035"),
+            ("?country=788", "?country=TUN"),
+            ("?country=tn", "?country=TUN"),
+        ] {
+            let want = file(canonical).await;
+            assert!(!want.is_empty(), "{canonical}");
+            assert_eq!(file(written).await, want, "{written}");
+        }
+        // The summaries and the CSV take the grouping the same way, and name it as registered.
+        let data = app
+            .ok(
+                "{ regionalSummary(region: \"unodc-mena\") { area { code } } }",
+                serde_json::json!({}),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(data["regionalSummary"]["area"]["code"], "UNODC-MENA");
+        let csv = |q: &'static str| {
+            let (app, admin) = (&app, &admin);
+            async move {
+                app.get_text(&format!("/export/activities.csv{q}"), admin)
+                    .await
+            }
+        };
+        assert_eq!(
+            csv("?region=unodc-mena").await,
+            csv("?region=UNODC-MENA").await
+        );
+
+        // Two groupings whose codes differ only by case are each found by their exact code,
+        // and neither by a third spelling.
+        let create = "mutation($c: String!, $n: String!) { createGrouping(input: {code: $c, name: $n, countries: [\"KAZ\"]}) { code } }";
+        for (code, name) in [("Demo-Pair", "One"), ("DEMO-PAIR", "Two")] {
+            app.ok(
+                create,
+                serde_json::json!({"c": code, "n": name}),
+                Some(&admin),
+            )
+            .await;
+        }
+        let area = "query($r: String!) { regionalSummary(region: $r) { area { code name } } }";
+        let data = app
+            .ok(area, serde_json::json!({"r": "DEMO-PAIR"}), Some(&admin))
+            .await;
+        assert_eq!(data["regionalSummary"]["area"]["name"], "Two");
+        let e = app
+            .err(area, serde_json::json!({"r": "demo-pair"}), Some(&admin))
+            .await;
+        assert_eq!(e.field.as_deref(), Some("region"), "{}", e.message);
+    }
+);
+
+on_both_engines!(
     paging_through_the_engagements_neither_skips_nor_repeats_one,
     |app: TestApp| async move {
         use futures_util::StreamExt;

@@ -14,10 +14,11 @@ use std::collections::VecDeque;
 
 use futures_util::Stream;
 
+use crate::domain::geography;
 use crate::error::{AppError, AppResult};
 use crate::storage::engagements::{self, EngagementFilter};
 use crate::storage::scope::Scope;
-use crate::storage::{Db, geography, programmes};
+use crate::storage::{Db, programmes};
 
 pub use crate::domain::reporting::{DEMO_REPORTING_REF, ReportingOrg};
 pub use render::identifier;
@@ -104,24 +105,15 @@ impl ExportFilter {
                 })?;
             f.programme_id = Some(p.id);
         }
+        // Codes are read as the API and the CSV read them: any case, M49 codes unpadded.
         if let Some(code) = given(&self.country) {
-            let c = geography::find_country(db.pool(), &code.to_uppercase())
-                .await?
-                .ok_or_else(|| {
-                    AppError::bad_input("country", &format!("{code} is not a known country code"))
-                })?;
+            let c = geography::country(db, &code).await?.ok_or_else(|| {
+                AppError::bad_input("country", &format!("{code} is not a known country code"))
+            })?;
             f.country_iso3 = Some(c.iso3);
         }
         if let Some(code) = given(&self.region) {
-            let area = geography::find_area(db.pool(), &code)
-                .await?
-                .ok_or_else(|| {
-                    AppError::bad_input(
-                        "region",
-                        &format!("{code} is neither an M49 region code nor a grouping code"),
-                    )
-                })?;
-            f.area = Some(area);
+            f.area = Some(geography::area(db, "region", &code).await?);
         }
         Ok(f)
     }
