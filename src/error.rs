@@ -14,8 +14,11 @@ pub enum AppError {
     Forbidden(String),
     /// The record does not exist, or is outside what the caller may see: the whole message.
     NotFound(String),
-    /// A stale version or a uniqueness clash.
-    Conflict(String),
+    /// A stale version or a uniqueness clash; `field` is the input path of a value that is taken.
+    Conflict {
+        field: Option<String>,
+        message: String,
+    },
     /// The database could not be reached.
     Unavailable {
         context: &'static str,
@@ -51,7 +54,27 @@ impl AppError {
     }
 
     pub fn conflict(why: impl Into<String>) -> AppError {
-        AppError::Conflict(why.into())
+        AppError::Conflict {
+            field: None,
+            message: why.into(),
+        }
+    }
+
+    /// A uniqueness clash on the value given as `field` (another record already has it).
+    pub fn taken(field: &str, why: impl Into<String>) -> AppError {
+        AppError::Conflict {
+            field: Some(field.to_string()),
+            message: why.into(),
+        }
+    }
+
+    /// The input path the error is about, where there is one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::BadInput { field, .. } => Some(field),
+            AppError::Conflict { field, .. } => field.as_deref(),
+            _ => None,
+        }
     }
 
     pub fn internal(
@@ -81,7 +104,7 @@ impl AppError {
             AppError::Unauthenticated(_) => "UNAUTHENTICATED",
             AppError::Forbidden(_) => "FORBIDDEN",
             AppError::NotFound(_) => "NOT_FOUND",
-            AppError::Conflict(_) => "CONFLICT",
+            AppError::Conflict { .. } => "CONFLICT",
             AppError::Unavailable { .. } | AppError::Internal { .. } => "INTERNAL",
         }
     }
@@ -90,9 +113,8 @@ impl AppError {
     pub fn client_message(&self) -> String {
         match self {
             AppError::BadInput { field, message } => format!("{field}: {message}"),
-            AppError::Unauthenticated(m) | AppError::Forbidden(m) | AppError::Conflict(m) => {
-                m.clone()
-            }
+            AppError::Unauthenticated(m) | AppError::Forbidden(m) => m.clone(),
+            AppError::Conflict { message, .. } => message.clone(),
             AppError::NotFound(message) => message.clone(),
             AppError::Unavailable { .. } => "the service is temporarily unavailable".to_string(),
             AppError::Internal { .. } => "internal error".to_string(),
@@ -129,9 +151,7 @@ impl From<sqlx::Error> for AppError {
             // Uniqueness clashes are the client's to resolve; other constraint failures are bugs
             // in our validation, which must catch them first, so they stay internal.
             if db.is_unique_violation() {
-                return AppError::Conflict(
-                    "a record with the same unique value already exists".to_string(),
-                );
+                return AppError::conflict("a record with the same unique value already exists");
             }
         }
         match e {

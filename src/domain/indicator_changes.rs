@@ -130,10 +130,24 @@ fn pairs(dims: &[Dimension]) -> Vec<(String, String)> {
 
 async fn code_is_free(db: &Db, code: &str, own: Option<i64>) -> AppResult<()> {
     match store::id_by_code(db.pool(), code).await? {
-        Some(id) if Some(id) != own => Err(AppError::conflict(format!(
-            "an indicator with code {code} already exists"
-        ))),
+        Some(id) if Some(id) != own => Err(code_taken(code)),
         _ => Ok(()),
+    }
+}
+
+/// The clash on `input.code`, also when another write took the code after `code_is_free` looked
+/// (the code is the indicators' only unique column, so the database's clash can only be it).
+fn code_taken(code: &str) -> AppError {
+    AppError::taken(
+        "input.code",
+        format!("an indicator with code {code} already exists"),
+    )
+}
+
+fn clash_on_code(code: &str) -> impl Fn(AppError) -> AppError + '_ {
+    move |e| match e {
+        AppError::Conflict { field: None, .. } => code_taken(code),
+        other => other,
     }
 }
 
@@ -190,7 +204,9 @@ pub async fn create(
     .await?;
     code_is_free(db, &v.code, None).await?;
     let mut tx = db.begin().await?;
-    let id = store::insert(&mut tx, result, &fields(&v)).await?;
+    let id = store::insert(&mut tx, result, &fields(&v))
+        .await
+        .map_err(clash_on_code(&v.code))?;
     store::set_dimensions(&mut tx, id, &pairs(&v.dimensions)).await?;
     let (after, dims) = read_back(&mut tx, id).await?;
     let snapshot = Snapshot {
@@ -312,7 +328,10 @@ pub async fn update(
     }
     code_is_free(db, &v.code, Some(id)).await?;
     let mut tx = db.begin().await?;
-    if !store::update(&mut tx, id, version, &fields(&v)).await? {
+    if !store::update(&mut tx, id, version, &fields(&v))
+        .await
+        .map_err(clash_on_code(&v.code))?
+    {
         return Err(stale(Kind::Indicator, id, before.version, version));
     }
     if dims_changed {

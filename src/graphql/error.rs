@@ -14,13 +14,11 @@ impl From<AppError> for async_graphql::Error {
     }
 }
 
-/// The client's view of an error: its message, its code, and for bad input the field.
+/// The client's view of an error: its message, its code, and for bad input or a value that is
+/// taken the field.
 fn to_graphql(e: &AppError) -> async_graphql::Error {
     let code = e.code();
-    let field = match e {
-        AppError::BadInput { field, .. } => Some(field.clone()),
-        _ => None,
-    };
+    let field = e.field().map(str::to_string);
     async_graphql::Error::new(e.client_message()).extend_with(|_, ext| {
         ext.set("code", code);
         if let Some(field) = &field {

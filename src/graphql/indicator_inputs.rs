@@ -58,7 +58,8 @@ fn dimensions(d: Vec<DimensionInput>) -> Vec<Dimension> {
 pub struct CreateIndicatorInput {
     /// The result it measures.
     pub result: ID,
-    /// Unique code: letters, digits, - _ . / :, e.g. GLOZ85-IDN-OC1.1.
+    /// Unique code: letters, digits, - _ . / :, e.g. GLOZ85-IDN-OC1.1. One another indicator
+    /// already has is refused with CONFLICT naming `input.code`.
     pub code: String,
     /// Title.
     pub title: String,

@@ -301,3 +301,35 @@ on_both_engines!(
         assert!(e.message.contains("input.country"), "{e:?}");
     }
 );
+
+on_both_engines!(
+    a_code_another_indicator_has_is_a_conflict_on_input_code,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let r = result(&app, &w.admin, outcome(&w.idn, "Outcome")).await;
+        indicator(&app, &w.admin, officers_trained(&r, "IDN-1")).await;
+        let other = indicator(&app, &w.admin, officers_trained(&r, "IDN-2")).await;
+        let before = written(&app).await;
+
+        let e = app
+            .err(
+                "mutation($i: CreateIndicatorInput!) { createIndicator(input: $i) { id } }",
+                json!({"i": officers_trained(&r, "IDN-1")}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.code, "CONFLICT", "{e:?}");
+        assert_eq!(e.field.as_deref(), Some("input.code"), "{e:?}");
+        assert_eq!(e.message, "an indicator with code IDN-1 already exists");
+        let e = app
+            .err(
+                "mutation($id: ID!, $v: Int!, $i: UpdateIndicatorInput!) { updateIndicator(id: $id, version: $v, input: $i) { id } }",
+                json!({"id": other["id"], "v": 1, "i": {"code": "IDN-1"}}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.code, "CONFLICT", "{e:?}");
+        assert_eq!(e.field.as_deref(), Some("input.code"), "{e:?}");
+        assert_eq!(written(&app).await, before, "nothing is written");
+    }
+);
