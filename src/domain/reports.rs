@@ -116,6 +116,7 @@ pub async fn regional_summary(
         .collect();
     let mut by_sub_region: Vec<(Region, Figures)> = regions
         .into_iter()
+        .filter(|r| lies_within(r, &area))
         .map(|r| {
             let f = totals.sub_regions.get(&r.code).cloned().unwrap_or_default();
             (r, f)
@@ -142,4 +143,43 @@ pub async fn regional_summary(
         by_sub_region,
         by_country,
     })
+}
+
+/// Whether a sub-region of the area's countries is a sub-region of the area, or the area
+/// itself. Every sub-region of a continent's (or the world's, or a grouping's) countries is; an
+/// intermediate region (Western Africa 011) lies inside its sub-region (Sub-Saharan Africa 202)
+/// and has none of its own, so its summary lists no sub-region rather than the larger one.
+fn lies_within(sub_region: &Region, area: &Area) -> bool {
+    match area {
+        Area::World | Area::Grouping(_) => true,
+        Area::Region(code) => {
+            sub_region.code == *code || sub_region.parent_code.as_deref() == Some(code)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::geography::RegionLevel;
+
+    fn sub_region(code: &str, parent: &str) -> Region {
+        Region {
+            code: code.into(),
+            name: code.into(),
+            level: RegionLevel::SubRegion,
+            parent_code: Some(parent.into()),
+        }
+    }
+
+    #[test]
+    fn a_summary_lists_the_sub_regions_inside_its_area_never_a_larger_one() {
+        let sub_saharan = sub_region("202", "002");
+        let region = |c: &str| Area::Region(c.into());
+        assert!(lies_within(&sub_saharan, &Area::World));
+        assert!(lies_within(&sub_saharan, &region("002")));
+        assert!(lies_within(&sub_saharan, &region("202")));
+        assert!(lies_within(&sub_saharan, &Area::Grouping("G".into())));
+        assert!(!lies_within(&sub_saharan, &region("011")), "Western Africa");
+    }
 }

@@ -293,9 +293,14 @@ impl RegionalSummary {
     async fn budget_total(&self) -> Vec<Money> {
         self.totals.budget_total()
     }
-    /// The same figures per M49 sub-region of the area, by name. An engagement recorded for a
-    /// sub-region (or an intermediate region) rather than countries counts under it; one
-    /// recorded for a larger region (Asia) is in the totals and in no sub-region's row.
+    /// The same figures per M49 sub-region of the area, by name: the sub-regions of a region
+    /// (Africa 002: Northern Africa 015, Sub-Saharan Africa 202) or of the world, the one row of
+    /// a sub-region itself, the sub-regions a grouping's countries are in (counting those
+    /// countries only), and none for an intermediate region (Western Africa 011), which lies
+    /// inside a sub-region rather than holding one: `byCountry` is its breakdown. An engagement
+    /// recorded for a sub-region (or an intermediate region) rather than countries counts under
+    /// that sub-region; one recorded for a larger region (Asia) is in the totals and in no
+    /// sub-region's row.
     async fn by_sub_region(&self) -> Vec<SubRegionFigures> {
         self.by_sub_region
             .iter()
