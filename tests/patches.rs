@@ -82,3 +82,231 @@ on_both_engines!(
         }
     }
 );
+
+/// (mutation, input type, record, field, its value in GraphQL): fields that always have a value.
+const KEPT: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "updateEngagement",
+        "UpdateEngagementInput",
+        "Engagement:1",
+        "title",
+        "title",
+    ),
+    (
+        "updateEngagement",
+        "UpdateEngagementInput",
+        "Engagement:1",
+        "status",
+        "status",
+    ),
+    (
+        "updateEngagement",
+        "UpdateEngagementInput",
+        "Engagement:1",
+        "sectors",
+        "sectors { code }",
+    ),
+    (
+        "updateActivity",
+        "UpdateActivityInput",
+        "Activity:1",
+        "startDate",
+        "startDate",
+    ),
+    (
+        "updateActivity",
+        "UpdateActivityInput",
+        "Activity:1",
+        "participants",
+        "participants { total }",
+    ),
+    (
+        "updateResult",
+        "UpdateResultInput",
+        "Result:1",
+        "type",
+        "title",
+    ),
+    (
+        "updateIndicator",
+        "UpdateIndicatorInput",
+        "Indicator:1",
+        "measure",
+        "measure",
+    ),
+    (
+        "updateIndicator",
+        "UpdateIndicatorInput",
+        "Indicator:1",
+        "dimensions",
+        "title",
+    ),
+    ("updateEvent", "EventInput", "Event:1", "title", "title"),
+    ("updateEvent", "EventInput", "Event:1", "themes", "themes"),
+    (
+        "updateLesson",
+        "LessonInput",
+        "Lesson:1",
+        "statement",
+        "statement",
+    ),
+    (
+        "updateProgramme",
+        "UpdateProgrammeInput",
+        "Programme:1",
+        "code",
+        "code",
+    ),
+];
+
+async fn version_of(app: &TestApp, admin: &str, id: &str) -> i64 {
+    app.ok(
+        "query($id: ID!) { node(id: $id) { ... on Engagement { version } \
+         ... on Activity { version } ... on Result { version } ... on Indicator { version } \
+         ... on Event { version } ... on Lesson { version } ... on Programme { version } } }",
+        json!({ "id": id }),
+        Some(admin),
+    )
+    .await["node"]["version"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{id} has a version"))
+}
+
+on_both_engines!(
+    null_on_a_field_that_cannot_be_emptied_is_refused_by_name_and_nothing_is_written,
+    |app: TestApp| async move {
+        let app = app.with_demo().await;
+        let admin = app.admin().await;
+        for (mutation, input, id, field, read) in KEPT {
+            let version = version_of(&app, &admin, id).await;
+            let audit = app.count("audit_log").await;
+            let q = format!(
+                "mutation($id: ID!, $v: Int!, $i: {input}!) {{ {mutation}(id: $id, version: $v, input: $i) {{ version {read} }} }}"
+            );
+            let e = app
+                .err(
+                    &q,
+                    json!({"id": id, "v": version, "i": { *field: null }}),
+                    Some(&admin),
+                )
+                .await;
+            assert_eq!(
+                e.code, "BAD_USER_INPUT",
+                "{mutation} {field}: {}",
+                e.message
+            );
+            assert_eq!(
+                e.field.as_deref(),
+                Some(format!("input.{field}").as_str()),
+                "{}",
+                e.message
+            );
+            assert!(
+                e.message.contains("leave it out"),
+                "{mutation} {field}: {}",
+                e.message
+            );
+            assert_eq!(
+                version_of(&app, &admin, id).await,
+                version,
+                "{id} unchanged"
+            );
+            assert_eq!(
+                app.count("audit_log").await,
+                audit,
+                "{mutation}: no audit entry"
+            );
+        }
+        // A list says how to empty it.
+        let version = version_of(&app, &admin, "Event:1").await;
+        let e = app
+            .err(
+                "mutation($v: Int!) { updateEvent(id: \"Event:1\", version: $v, input: {keyMessages: null}) { version } }",
+                json!({"v": version}),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(
+            e.message,
+            "input.keyMessages: cannot be null; leave it out to keep the list as it is, or give [] to empty it"
+        );
+        let emptied = app
+            .ok(
+                "mutation($v: Int!) { updateEvent(id: \"Event:1\", version: $v, input: {keyMessages: []}) { keyMessages } }",
+                json!({"v": version}),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(emptied["updateEvent"]["keyMessages"], json!([]));
+    }
+);
+
+on_both_engines!(
+    null_removes_an_events_venue_and_count_and_a_lessons_source,
+    |app: TestApp| async move {
+        let app = app.with_demo().await;
+        let admin = app.admin().await;
+        let event = "venue { city country { iso3 } } participantCount";
+        let q = format!(
+            "mutation($v: Int!, $i: EventInput!) {{ updateEvent(id: \"Event:1\", version: $v, input: $i) {{ {event} }} }}"
+        );
+        let v = version_of(&app, &admin, "Event:1").await;
+        let set = app
+            .ok(
+                &q,
+                json!({"v": v, "i": {"venue": {"city": "Vienna", "country": "AUT"}, "participantCount": 120}}),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(
+            set["updateEvent"],
+            json!({"venue": {"city": "Vienna", "country": {"iso3": "AUT"}}, "participantCount": 120})
+        );
+        let cleared = app
+            .ok(
+                &q,
+                json!({"v": v + 1, "i": {"venue": null, "participantCount": null}}),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(
+            cleared["updateEvent"],
+            json!({"venue": {"city": "", "country": null}, "participantCount": null})
+        );
+
+        let lesson = "sourceEngagementId sourceActivityId sourceEventId sourceDocument { id }";
+        let q = format!(
+            "mutation($v: Int!, $i: LessonInput!) {{ updateLesson(id: \"Lesson:1\", version: $v, input: $i) {{ {lesson} }} }}"
+        );
+        let v = version_of(&app, &admin, "Lesson:1").await;
+        let set = app
+            .ok(
+                &q,
+                json!({"v": v, "i": {"source": "Event:1"}}),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(set["updateLesson"]["sourceEventId"], "Event:1");
+        let cleared = app
+            .ok(&q, json!({"v": v + 1, "i": {"source": null}}), Some(&admin))
+            .await;
+        assert_eq!(
+            cleared["updateLesson"],
+            json!({"sourceEngagementId": null, "sourceActivityId": null, "sourceEventId": null, "sourceDocument": null})
+        );
+
+        // On creation null is a field not given.
+        let created = app
+            .ok(
+                "mutation { createEvent(input: {kind: WORKSHOP, title: \"Follow-up\", startDate: \"2020-03-02\", \
+                 themes: null, venue: null, participantCount: null}) { themes participantCount venue { city } } }",
+                json!({}),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(
+            created["createEvent"],
+            json!({"themes": [], "participantCount": null, "venue": {"city": ""}})
+        );
+    }
+);

@@ -19,24 +19,7 @@ use crate::storage::{Db, organisations, programmes};
 
 pub type Engagement = EngagementRow;
 
-/// A change to a nullable field: keep it, clear it, or set it.
-#[derive(Clone, Debug, Default)]
-pub enum Change<T> {
-    #[default]
-    Keep,
-    Clear,
-    Set(T),
-}
-
-impl<T: Clone> Change<T> {
-    fn apply(&self, current: Option<T>) -> Option<T> {
-        match self {
-            Change::Keep => current,
-            Change::Clear => None,
-            Change::Set(v) => Some(v.clone()),
-        }
-    }
-}
+pub use super::change::Change;
 
 /// An engagement's fields as a client sends them; on update, absent fields keep their values and
 /// a given list replaces the whole list.

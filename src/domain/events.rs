@@ -5,6 +5,7 @@ use sqlx::AnyConnection;
 
 use super::audit;
 use super::auth::{Role, Viewer};
+use super::change::Change;
 use super::records::{archived, require_write, stale};
 use crate::error::{AppError, AppResult};
 use crate::storage::events::{self as store, EventRow, NewSpeaker, SpeakerRow};
@@ -96,7 +97,7 @@ pub struct EventPatch {
     pub themes: Option<Vec<String>>,
     pub summary: Option<String>,
     pub key_messages: Option<Vec<String>>,
-    pub participant_count: Option<i64>,
+    pub participant_count: Change<i64>,
     pub documents: Option<Vec<i64>>,
     pub programmes: Option<Vec<ProgrammeRef>>,
     pub engagements: Option<Vec<i64>>,

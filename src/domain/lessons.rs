@@ -4,6 +4,7 @@
 use sqlx::AnyConnection;
 
 use super::auth::{Role, Viewer};
+use super::change::Change;
 use super::records::{archived, require_write, resolve_documents, stale};
 use super::{audit, events::clean_themes, geography, validate};
 use crate::error::{AppError, AppResult};
@@ -45,7 +46,7 @@ pub struct LessonPatch {
     pub statement: Option<String>,
     pub context: Option<String>,
     pub evidence: Option<String>,
-    pub source: Option<LessonSource>,
+    pub source: Change<LessonSource>,
     pub themes: Option<Vec<String>>,
     pub countries: Option<Vec<String>>,
     pub areas: Option<Vec<String>>,
@@ -220,7 +221,7 @@ async fn validate_patch(db: &Db, before: Option<&LessonRow>, p: LessonPatch) -> 
             evidence.as_deref(),
             validate::LONG_TEXT,
         )?,
-        source: p.source.or(before.and_then(LessonSource::of)),
+        source: p.source.apply(before.and_then(LessonSource::of)),
         themes: p
             .themes
             .map(|t| clean_themes("input.themes", &t))
@@ -299,9 +300,8 @@ pub async fn update(
     if before.lesson.archived_at.is_some() {
         return Err(archived(Kind::Lesson, id));
     }
-    let changes_source = p
-        .source
-        .is_some_and(|s| Some(s) != LessonSource::of(&before.lesson));
+    let changes_source =
+        p.source.apply(LessonSource::of(&before.lesson)) != LessonSource::of(&before.lesson);
     let v = validate_patch(db, Some(&before.lesson), p).await?;
     if changes_source {
         require_write(

@@ -4,6 +4,7 @@
 pub mod activities;
 pub mod audit;
 pub mod auth;
+pub mod change;
 pub mod codes;
 pub mod documents;
 pub mod engagements;

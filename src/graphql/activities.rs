@@ -14,10 +14,10 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
 use super::context::Ctx;
 use super::documents::linked;
-use super::engagement_inputs::clearable;
 use super::geography::load_country;
 use super::ids::{global_id, parse};
 use super::pagination::{Page, PageRequest, TotalCount, page};
+use super::patch::{Write, clearable};
 use crate::domain::activities::{
     self as domain, Activity, ActivityKind, ActivityPatch, ActivitySearch, Participants,
 };
@@ -260,34 +260,35 @@ pub struct LogActivityInput {
     pub documents: Option<Vec<ID>>,
 }
 
-/// Changes to an activity: fields left out keep their value; a list given replaces the current one.
+/// Changes to an activity: fields left out keep their value; a list given replaces the current
+/// one. `null` empties the fields that say so and is refused, naming the field, on the others.
 #[derive(InputObject, Default)]
 pub struct UpdateActivityInput {
     /// Move it to another engagement (an Engagement id).
-    pub engagement: Option<ID>,
+    pub engagement: MaybeUndefined<ID>,
     /// What kind of activity it was.
-    pub kind: Option<ActivityKind>,
+    pub kind: MaybeUndefined<ActivityKind>,
     /// Title.
-    pub title: Option<String>,
+    pub title: MaybeUndefined<String>,
     /// First day, YYYY-MM-DD; not after tomorrow (UTC) when it changes. When the days or the
     /// engagement change, both days lie within the engagement's actual start and end.
-    pub start_date: Option<String>,
+    pub start_date: MaybeUndefined<String>,
     /// Last day, YYYY-MM-DD.
-    pub end_date: Option<String>,
+    pub end_date: MaybeUndefined<String>,
     /// Country (ISO3, ISO2 or M49).
-    pub country: Option<String>,
+    pub country: MaybeUndefined<String>,
     /// Where in the country; null empties it.
     pub place: MaybeUndefined<String>,
     /// How many took part, by sex (all three counts are replaced).
-    pub participants: Option<ParticipantsInput>,
+    pub participants: MaybeUndefined<ParticipantsInput>,
     /// Who it was for; null empties it.
     pub target_group: MaybeUndefined<String>,
     /// What was done; null empties it.
     pub description: MaybeUndefined<String>,
     /// Results it contributes to (replaces the current list).
-    pub results: Option<Vec<ID>>,
+    pub results: MaybeUndefined<Vec<ID>>,
     /// Documents about it (replaces the current list).
-    pub documents: Option<Vec<ID>>,
+    pub documents: MaybeUndefined<Vec<ID>>,
 }
 
 fn ids(field: &str, kind: &str, ids: Option<Vec<ID>>) -> Result<Option<Vec<i64>>> {
@@ -341,22 +342,31 @@ impl ActivityMutation {
         input: UpdateActivityInput,
     ) -> Result<Option<Activity>> {
         let id = parse("id", "Activity", &id)?;
+        let w = Write::Update;
         let patch = ActivityPatch {
-            engagement: input
-                .engagement
+            engagement: w
+                .kept("input.engagement", input.engagement)?
                 .map(|e| parse("input.engagement", "Engagement", &e))
                 .transpose()?,
-            kind: input.kind,
-            title: input.title,
-            start_date: input.start_date,
-            end_date: input.end_date,
-            country: input.country,
+            kind: w.kept("input.kind", input.kind)?,
+            title: w.kept("input.title", input.title)?,
+            start_date: w.kept("input.startDate", input.start_date)?,
+            end_date: w.kept("input.endDate", input.end_date)?,
+            country: w.kept("input.country", input.country)?,
             place: clearable(input.place),
-            participants: counts(input.participants),
+            participants: counts(w.kept("input.participants", input.participants)?),
             target_group: clearable(input.target_group),
             description: clearable(input.description),
-            results: ids("input.results", "Result", input.results)?,
-            documents: ids("input.documents", "Document", input.documents)?,
+            results: ids(
+                "input.results",
+                "Result",
+                w.list("input.results", input.results)?,
+            )?,
+            documents: ids(
+                "input.documents",
+                "Document",
+                w.list("input.documents", input.documents)?,
+            )?,
         };
         Ok(Some(
             domain::update(ctx.db(), ctx.viewer(), id, version, patch).await?,

@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
 use super::context::Ctx;
 use super::ids::parse;
+use super::patch::{Write, clearable};
 use crate::domain::engagements::{self as eng, BudgetInput, Change, Engagement, EngagementPatch};
 
 /// A recipient country and its share.
@@ -50,7 +51,7 @@ pub struct BudgetInputGql {
     pub period_start: String,
     /// Last day of the period; at most one year after the start.
     pub period_end: String,
-    /// Amount, not negative.
+    /// Amount: from 0 to 1000000000000; a negative amount is refused as negative.
     pub amount: f64,
     /// ISO 4217 currency code, e.g. USD.
     pub currency: String,
@@ -104,14 +105,14 @@ pub struct CreateEngagementInput {
     pub documents: Option<Vec<ID>>,
 }
 
-/// Changes to an engagement: absent fields keep their values, a given list replaces the list, and
-/// `null` clears a nullable field.
+/// Changes to an engagement: absent fields keep their values and a given list replaces the list.
+/// `null` clears the fields that say so; on the others it is refused, naming the field.
 #[derive(InputObject)]
 pub struct UpdateEngagementInput {
     /// Programme code.
-    pub programme: Option<String>,
+    pub programme: MaybeUndefined<String>,
     /// Title.
-    pub title: Option<String>,
+    pub title: MaybeUndefined<String>,
     /// What the engagement does; null empties it.
     pub description: MaybeUndefined<String>,
     /// What it sets out to achieve; null empties it.
@@ -121,34 +122,34 @@ pub struct UpdateEngagementInput {
     /// the engagement may take the `{reporting ref}-ENG-{id}` it is exported under.
     pub iati_identifier: MaybeUndefined<String>,
     /// IATI ActivityStatus code; it must agree with the actual dates, as on creation.
-    pub status: Option<String>,
-    /// Planned start.
+    pub status: MaybeUndefined<String>,
+    /// Planned start; null clears it.
     pub planned_start: MaybeUndefined<String>,
-    /// Planned end.
+    /// Planned end; null clears it.
     pub planned_end: MaybeUndefined<String>,
     /// Actual start: a date that has happened, not after today (UTC) and a day of grace; not
-    /// after the first day of an activity logged under the engagement.
+    /// after the first day of an activity logged under the engagement; null clears it.
     pub actual_start: MaybeUndefined<String>,
     /// Actual end: a date that has happened, not after today (UTC) and a day of grace; not
-    /// before the last day of an activity logged under the engagement.
+    /// before the last day of an activity logged under the engagement; null clears it.
     pub actual_end: MaybeUndefined<String>,
     /// Recipient countries with percentages summing to 100.
-    pub recipient_countries: Option<Vec<RecipientCountryInput>>,
-    /// Recipient M49 region code.
+    pub recipient_countries: MaybeUndefined<Vec<RecipientCountryInput>>,
+    /// Recipient M49 region code; null clears it.
     pub recipient_region: MaybeUndefined<String>,
     /// Participating organisations with IATI roles.
-    pub participating_organisations: Option<Vec<ParticipatingOrganisationInput>>,
+    pub participating_organisations: MaybeUndefined<Vec<ParticipatingOrganisationInput>>,
     /// OECD DAC sectors with percentages summing to 100; a list given replaces them and may not
     /// be empty.
-    pub sectors: Option<Vec<SectorInput>>,
+    pub sectors: MaybeUndefined<Vec<SectorInput>>,
     /// SDG target codes.
-    pub sdg_targets: Option<Vec<String>>,
+    pub sdg_targets: MaybeUndefined<Vec<String>>,
     /// Policy markers.
-    pub policy_markers: Option<Vec<PolicyMarkerInput>>,
+    pub policy_markers: MaybeUndefined<Vec<PolicyMarkerInput>>,
     /// Budgets.
-    pub budgets: Option<Vec<BudgetInputGql>>,
+    pub budgets: MaybeUndefined<Vec<BudgetInputGql>>,
     /// Reference documents (Document ids).
-    pub documents: Option<Vec<ID>>,
+    pub documents: MaybeUndefined<Vec<ID>>,
 }
 
 fn change(v: MaybeUndefined<String>) -> Change<String> {
@@ -156,15 +157,6 @@ fn change(v: MaybeUndefined<String>) -> Change<String> {
         MaybeUndefined::Undefined => Change::Keep,
         MaybeUndefined::Null => Change::Clear,
         MaybeUndefined::Value(v) => Change::Set(v),
-    }
-}
-
-/// A text that may be empty: absent keeps it, `null` empties it.
-pub(crate) fn clearable(v: MaybeUndefined<String>) -> Option<String> {
-    match v {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(String::new()),
-        MaybeUndefined::Value(v) => Some(v),
     }
 }
 
@@ -281,30 +273,34 @@ impl EngagementMutation {
         input: UpdateEngagementInput,
     ) -> Result<Option<Engagement>> {
         let id = parse("id", "Engagement", &id)?;
+        let w = Write::Update;
         let mut patch = EngagementPatch {
-            programme: input.programme,
-            title: input.title,
+            programme: w.kept("input.programme", input.programme)?,
+            title: w.kept("input.title", input.title)?,
             description: clearable(input.description),
             objectives: clearable(input.objectives),
             iati_identifier: change(input.iati_identifier),
-            status: input.status,
+            status: w.kept("input.status", input.status)?,
             planned_start: change(input.planned_start),
             planned_end: change(input.planned_end),
             actual_start: change(input.actual_start),
             actual_end: change(input.actual_end),
             recipient_region: change(input.recipient_region),
-            sdg_targets: input.sdg_targets,
+            sdg_targets: w.list("input.sdgTargets", input.sdg_targets)?,
             ..Default::default()
         };
         lists(
             &mut patch,
             Lists {
-                countries: input.recipient_countries,
-                organisations: input.participating_organisations,
-                sectors: input.sectors,
-                markers: input.policy_markers,
-                budgets: input.budgets,
-                documents: input.documents,
+                countries: w.list("input.recipientCountries", input.recipient_countries)?,
+                organisations: w.list(
+                    "input.participatingOrganisations",
+                    input.participating_organisations,
+                )?,
+                sectors: w.list("input.sectors", input.sectors)?,
+                markers: w.list("input.policyMarkers", input.policy_markers)?,
+                budgets: w.list("input.budgets", input.budgets)?,
+                documents: w.list("input.documents", input.documents)?,
             },
         )?;
         Ok(Some(

@@ -13,6 +13,7 @@ use super::geography::load_country;
 use super::ids::{global_id, parse};
 use super::loaders::{OrganisationById, ProgrammeById};
 use super::pagination::{Page, PageRequest, TotalCount, page};
+use super::patch::Write;
 use crate::domain::documents::Document;
 use crate::domain::engagements::Engagement;
 use crate::domain::events::{self as events, Event, EventKind, Speaker};
@@ -263,7 +264,7 @@ impl EventMutation {
     /// programmes (directly or through an engagement).
     async fn create_event(&self, ctx: &Context<'_>, input: EventInput) -> Result<Option<Event>> {
         ctx.viewer().record_scope()?;
-        let patch = input.into_patch()?;
+        let patch = input.into_patch(Write::Create)?;
         Ok(Some(events::create(ctx.db(), ctx.viewer(), patch).await?))
     }
 
@@ -277,7 +278,7 @@ impl EventMutation {
     ) -> Result<Option<Event>> {
         ctx.viewer().record_scope()?;
         let id = parse("id", "Event", &id)?;
-        let patch = input.into_patch()?;
+        let patch = input.into_patch(Write::Update)?;
         Ok(Some(
             events::update(ctx.db(), ctx.viewer(), id, version, patch).await?,
         ))

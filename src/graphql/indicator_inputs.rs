@@ -3,8 +3,8 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
 use super::context::Ctx;
-use super::engagement_inputs::clearable;
 use super::ids::parse;
+use super::patch::{Write, clearable};
 use crate::domain::indicator_changes::{self as svc, IndicatorPatch};
 use crate::domain::indicator_rules::BaselineInput;
 use crate::domain::indicators::{Aggregation, Dimension, Indicator, Measure};
@@ -81,26 +81,27 @@ pub struct CreateIndicatorInput {
     pub baseline: Option<BaselineInputGql>,
 }
 
-/// Changes to an indicator; fields left out keep their value. Changing the measure or the
-/// dimensions is refused while recorded targets or actuals would no longer fit.
+/// Changes to an indicator: fields left out keep their value; `null` empties or removes the
+/// fields that say so and is refused, naming the field, on the others. Changing the measure or
+/// the dimensions is refused while recorded targets or actuals would no longer fit.
 #[derive(InputObject)]
 pub struct UpdateIndicatorInput {
     /// Unique code.
-    pub code: Option<String>,
+    pub code: MaybeUndefined<String>,
     /// Title.
-    pub title: Option<String>,
+    pub title: MaybeUndefined<String>,
     /// Description; null empties it.
     pub description: MaybeUndefined<String>,
     /// How it is measured.
-    pub measure: Option<Measure>,
+    pub measure: MaybeUndefined<Measure>,
     /// Whether higher values are better.
-    pub ascending: Option<bool>,
+    pub ascending: MaybeUndefined<bool>,
     /// How values over several periods add up.
-    pub aggregation: Option<Aggregation>,
+    pub aggregation: MaybeUndefined<Aggregation>,
     /// The SDG indicator; null removes it.
     pub sdg_indicator: MaybeUndefined<String>,
     /// The disaggregations its values may carry (replaces the list); as on creation.
-    pub dimensions: Option<Vec<DimensionInput>>,
+    pub dimensions: MaybeUndefined<Vec<DimensionInput>>,
     /// Where it starts from; null removes it.
     pub baseline: MaybeUndefined<BaselineInputGql>,
 }
@@ -150,15 +151,18 @@ impl IndicatorRootMutation {
         input: UpdateIndicatorInput,
     ) -> Result<Option<Indicator>> {
         let id = parse("id", "Indicator", &id)?;
+        let w = Write::Update;
         let patch = IndicatorPatch {
-            code: input.code,
-            title: input.title,
+            code: w.kept("input.code", input.code)?,
+            title: w.kept("input.title", input.title)?,
             description: clearable(input.description),
-            measure: input.measure,
-            ascending: input.ascending,
-            aggregation: input.aggregation,
+            measure: w.kept("input.measure", input.measure)?,
+            ascending: w.kept("input.ascending", input.ascending)?,
+            aggregation: w.kept("input.aggregation", input.aggregation)?,
             sdg_indicator: maybe(input.sdg_indicator, |s| s),
-            dimensions: input.dimensions.map(dimensions),
+            dimensions: w
+                .list("input.dimensions", input.dimensions)?
+                .map(dimensions),
             baseline: maybe(input.baseline, BaselineInput::from),
         };
         Ok(Some(

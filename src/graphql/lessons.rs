@@ -12,6 +12,7 @@ use super::events::load_event;
 use super::ids::{global_id, parse};
 use super::loaders::CountryByIso3;
 use super::pagination::{Page, PageRequest, TotalCount, page};
+use super::patch::Write;
 use crate::domain::activities::Activity;
 use crate::domain::documents::Document;
 use crate::domain::engagements::Engagement;
@@ -251,7 +252,7 @@ impl LessonMutation {
     /// drawn from an engagement, activity or event of their programmes.
     async fn record_lesson(&self, ctx: &Context<'_>, input: LessonInput) -> Result<Option<Lesson>> {
         ctx.viewer().record_scope()?;
-        let patch = input.into_patch()?;
+        let patch = input.into_patch(Write::Create)?;
         Ok(Some(lessons::record(ctx.db(), ctx.viewer(), patch).await?))
     }
 
@@ -265,7 +266,7 @@ impl LessonMutation {
     ) -> Result<Option<Lesson>> {
         ctx.viewer().record_scope()?;
         let id = parse("id", "Lesson", &id)?;
-        let patch = input.into_patch()?;
+        let patch = input.into_patch(Write::Update)?;
         Ok(Some(
             lessons::update(ctx.db(), ctx.viewer(), id, version, patch).await?,
         ))

@@ -19,6 +19,7 @@ pub mod lessons;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
+pub mod patch;
 pub mod portfolio;
 pub mod programmes;
 pub mod progress;

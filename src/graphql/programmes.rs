@@ -3,10 +3,10 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
 use super::context::Ctx;
-use super::engagement_inputs::clearable;
 use super::engagements::{engagement_count_of, engagements_of_programme};
 use super::ids::{global_id, parse};
 use super::pagination::{Page, PageRequest, TotalCount, page};
+use super::patch::{Write, clearable};
 use crate::domain::documents::Document;
 use crate::domain::engagements::Engagement;
 use crate::domain::programmes::{self as progs, Programme, ProgrammePatch};
@@ -97,9 +97,10 @@ impl ProgrammeQuery {
     ) -> Result<Page<Programme>> {
         let scope = ctx.viewer().record_scope()?;
         let f = filter.unwrap_or_default();
+        use crate::domain::validate::filter_text;
         let filter = ProgrammeFilter {
-            search: f.search.filter(|s| !s.trim().is_empty()),
-            thematic_area: f.thematic_area,
+            search: filter_text("filter.search", f.search.as_deref())?,
+            thematic_area: filter_text("filter.thematicArea", f.thematic_area.as_deref())?,
             include_archived: f.include_archived,
         };
         let req = PageRequest::new(ctx.page_limits(), first, after)?;
@@ -135,19 +136,20 @@ pub struct CreateProgrammeInput {
     pub documents: Option<Vec<ID>>,
 }
 
-/// Changes to a programme; absent fields keep their values.
+/// Changes to a programme: absent fields keep their values; `null` empties the fields that say
+/// so and is refused, naming the field, on the others.
 #[derive(InputObject)]
 pub struct UpdateProgrammeInput {
     /// New code (admins only: tokens refer to it).
-    pub code: Option<String>,
+    pub code: MaybeUndefined<String>,
     /// Title.
-    pub title: Option<String>,
+    pub title: MaybeUndefined<String>,
     /// What the programme does; null empties it.
     pub description: MaybeUndefined<String>,
     /// Thematic area; null empties it.
     pub thematic_area: MaybeUndefined<String>,
     /// Reference documents (Document ids); replaces the list.
-    pub documents: Option<Vec<ID>>,
+    pub documents: MaybeUndefined<Vec<ID>>,
 }
 
 fn document_ids(ids: Option<Vec<ID>>) -> Result<Option<Vec<i64>>> {
@@ -192,12 +194,13 @@ impl ProgrammeMutation {
         input: UpdateProgrammeInput,
     ) -> Result<Option<Programme>> {
         let id = parse("id", "Programme", &id)?;
+        let w = Write::Update;
         let patch = ProgrammePatch {
-            code: input.code,
-            title: input.title,
+            code: w.kept("input.code", input.code)?,
+            title: w.kept("input.title", input.title)?,
             description: clearable(input.description),
             thematic_area: clearable(input.thematic_area),
-            documents: document_ids(input.documents)?,
+            documents: document_ids(w.list("input.documents", input.documents)?)?,
         };
         Ok(Some(
             progs::update(ctx.db(), ctx.viewer(), id, version, patch).await?,

@@ -6,12 +6,12 @@ use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result};
 
 use super::context::Ctx;
-use super::engagement_inputs::clearable;
 use super::error::LoadError;
 use super::ids::{global_id, parse};
 use super::indicators::IndicatorsOfResult;
 use super::loaders::{AppLoader, ProgrammeById};
 use super::pagination::{Page, PageRequest, TotalCount, page};
+use super::patch::{Write, clearable};
 use crate::domain::engagements::Engagement;
 use crate::domain::indicators::Indicator;
 use crate::domain::programmes::Programme;
@@ -238,9 +238,10 @@ impl ResultQuery {
     ) -> Result<Page<ResultRecord>> {
         let scope = ctx.viewer().record_scope()?;
         let f = filter.unwrap_or_default();
-        let programme = match f.programme.as_deref() {
+        use crate::domain::validate::filter_text;
+        let programme = match filter_text("filter.programme", f.programme.as_deref())? {
             Some(p) => Some(
-                svc::resolve_programme(ctx.db(), &scope, "filter.programme", p)
+                svc::resolve_programme(ctx.db(), &scope, "filter.programme", &p)
                     .await?
                     .id,
             ),
@@ -256,7 +257,7 @@ impl ResultQuery {
                 ResultLevel::Engagement => Level::Engagement,
                 ResultLevel::Programme => Level::Programme,
             }),
-            result_type: f.result_type.map(|t| t.trim().to_string()),
+            result_type: filter_text("filter.type", f.result_type.as_deref())?,
             include_archived: f.include_archived,
         };
         let req = PageRequest::new(ctx.page_limits(), first, after)?;
@@ -295,14 +296,15 @@ pub struct CreateResultInput {
     pub parent: Option<ID>,
 }
 
-/// Changes to a result; fields left out keep their value.
+/// Changes to a result: fields left out keep their value; `null` empties the fields that say so
+/// and is refused, naming the field, on the others.
 #[derive(InputObject)]
 pub struct UpdateResultInput {
     /// IATI ResultType code.
     #[graphql(name = "type")]
-    pub result_type: Option<String>,
+    pub result_type: MaybeUndefined<String>,
     /// Title.
-    pub title: Option<String>,
+    pub title: MaybeUndefined<String>,
     /// Description; null empties it.
     pub description: MaybeUndefined<String>,
     /// The result it contributes to; null makes it a top-level result.
@@ -352,9 +354,10 @@ impl ResultMutation {
             MaybeUndefined::Null => Some(None),
             MaybeUndefined::Value(p) => Some(Some(parse("input.parent", "Result", &p)?)),
         };
+        let w = Write::Update;
         let patch = ResultPatch {
-            result_type: input.result_type,
-            title: input.title,
+            result_type: w.kept("input.type", input.result_type)?,
+            title: w.kept("input.title", input.title)?,
             description: clearable(input.description),
             parent,
         };

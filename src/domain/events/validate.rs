@@ -2,6 +2,7 @@
 
 use super::{EventKind, EventPatch, ProgrammeRef, SpeakerInput};
 use crate::domain::auth::Viewer;
+use crate::domain::change::Change;
 use crate::domain::records::resolve_documents;
 use crate::domain::{geography, validate};
 use crate::error::{AppError, AppResult};
@@ -132,8 +133,9 @@ pub(super) async fn validate_patch(
         None => before.map(|b| b.summary.clone()).unwrap_or_default(),
     };
     let participant_count = match p.participant_count {
-        Some(n) => Some(validate::headcount("input.participantCount", n)?),
-        None => before.and_then(|b| b.participant_count),
+        Change::Set(n) => Some(validate::headcount("input.participantCount", n)?),
+        Change::Clear => None,
+        Change::Keep => before.and_then(|b| b.participant_count),
     };
     let organisers = match p.co_organisers {
         Some(ids) => Some(resolve_organisations(db, &ids).await?),

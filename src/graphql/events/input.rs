@@ -2,12 +2,13 @@
 
 use async_graphql::{ID, InputObject, MaybeUndefined};
 
+use crate::domain::change::Change;
 use crate::domain::events::{
     EventKind, EventPatch, EventQuery, ProgrammeRef, SpeakerInput, VenueInput,
 };
 use crate::error::AppResult;
-use crate::graphql::engagement_inputs::clearable;
 use crate::graphql::ids::{parse, split};
+use crate::graphql::patch::{Write, clearable};
 
 /// Narrows an event list. All conditions must hold.
 #[derive(InputObject, Default)]
@@ -98,38 +99,40 @@ pub struct SpeakerInputGql {
 }
 
 /// An event's fields. On `createEvent`, `kind`, `title` and `startDate` are required; on
-/// `updateEvent`, fields left out keep their value and lists given replace the whole list.
+/// `updateEvent`, fields left out keep their value and lists given replace the whole list, and
+/// `null` empties the fields that say so and is refused, naming the field, on the others.
 #[derive(InputObject, Default)]
 pub struct EventInput {
     /// What kind of event it is.
-    pub kind: Option<EventKind>,
+    pub kind: MaybeUndefined<EventKind>,
     /// Title, e.g. "First High-Level Dialogue on the Prevention of Radicalization to Violence in
     /// Prisons".
-    pub title: Option<String>,
+    pub title: MaybeUndefined<String>,
     /// First day, YYYY-MM-DD.
-    pub start_date: Option<String>,
+    pub start_date: MaybeUndefined<String>,
     /// Last day, YYYY-MM-DD; the start date when not given on creation.
-    pub end_date: Option<String>,
-    /// Where it took place.
-    pub venue: Option<VenueInputGql>,
+    pub end_date: MaybeUndefined<String>,
+    /// Where it took place; a venue given replaces the whole venue, and null on `updateEvent`
+    /// removes it.
+    pub venue: MaybeUndefined<VenueInputGql>,
     /// The organisations (Member State governments included) that organised it, UNODC included.
-    pub co_organisers: Option<Vec<ID>>,
+    pub co_organisers: MaybeUndefined<Vec<ID>>,
     /// Who spoke, in the order to show them.
-    pub speakers: Option<Vec<SpeakerInputGql>>,
+    pub speakers: MaybeUndefined<Vec<SpeakerInputGql>>,
     /// Themes, e.g. "prison management"; trimmed, repeats (ignoring case) dropped.
-    pub themes: Option<Vec<String>>,
+    pub themes: MaybeUndefined<Vec<String>>,
     /// What it was and who took part; null empties it.
     pub summary: MaybeUndefined<String>,
     /// The key messages, in order.
-    pub key_messages: Option<Vec<String>>,
-    /// How many people took part.
-    pub participant_count: Option<i64>,
+    pub key_messages: MaybeUndefined<Vec<String>>,
+    /// How many people took part; null on `updateEvent` removes the count.
+    pub participant_count: MaybeUndefined<i64>,
     /// Documents presented or referred to.
-    pub documents: Option<Vec<ID>>,
+    pub documents: MaybeUndefined<Vec<ID>>,
     /// Programmes it belongs to, by id (Programme:1) or code (GLOZ85).
-    pub programmes: Option<Vec<String>>,
+    pub programmes: MaybeUndefined<Vec<String>>,
     /// Engagements it belongs to.
-    pub engagements: Option<Vec<ID>>,
+    pub engagements: MaybeUndefined<Vec<ID>>,
 }
 
 fn ids(field: &str, kind: &str, list: Option<Vec<ID>>) -> AppResult<Option<Vec<i64>>> {
@@ -143,9 +146,10 @@ fn ids(field: &str, kind: &str, list: Option<Vec<ID>>) -> AppResult<Option<Vec<i
 }
 
 impl EventInput {
-    pub fn into_patch(self) -> AppResult<EventPatch> {
-        let speakers = self
-            .speakers
+    /// The patch these fields make; `null` reads as not given on creation (`Write::Create`).
+    pub fn into_patch(self, w: Write) -> AppResult<EventPatch> {
+        let speakers = w
+            .list("input.speakers", self.speakers)?
             .map(|list| {
                 list.into_iter()
                     .enumerate()
@@ -169,8 +173,8 @@ impl EventInput {
                     .collect::<AppResult<Vec<_>>>()
             })
             .transpose()?;
-        let programmes = self
-            .programmes
+        let programmes = w
+            .list("input.programmes", self.programmes)?
             .map(|list| {
                 list.iter()
                     .enumerate()
@@ -178,24 +182,50 @@ impl EventInput {
                     .collect::<AppResult<Vec<_>>>()
             })
             .transpose()?;
-        Ok(EventPatch {
-            kind: self.kind,
-            title: self.title,
-            start_date: self.start_date,
-            end_date: self.end_date,
-            venue: self.venue.map(|v| VenueInput {
+        // No venue is an empty one: its city and country both cleared.
+        let venue = match (self.venue, w) {
+            (MaybeUndefined::Value(v), _) => Some(VenueInput {
                 city: v.city,
                 country: v.country,
             }),
-            co_organisers: ids("input.coOrganisers", "Organisation", self.co_organisers)?,
+            (MaybeUndefined::Null, Write::Update) => Some(VenueInput {
+                city: None,
+                country: None,
+            }),
+            _ => None,
+        };
+        let participant_count = match (self.participant_count, w) {
+            (MaybeUndefined::Value(n), _) => Change::Set(n),
+            (MaybeUndefined::Null, Write::Update) => Change::Clear,
+            _ => Change::Keep,
+        };
+        Ok(EventPatch {
+            kind: w.kept("input.kind", self.kind)?,
+            title: w.kept("input.title", self.title)?,
+            start_date: w.kept("input.startDate", self.start_date)?,
+            end_date: w.kept("input.endDate", self.end_date)?,
+            venue,
+            co_organisers: ids(
+                "input.coOrganisers",
+                "Organisation",
+                w.list("input.coOrganisers", self.co_organisers)?,
+            )?,
             speakers,
-            themes: self.themes,
+            themes: w.list("input.themes", self.themes)?,
             summary: clearable(self.summary),
-            key_messages: self.key_messages,
-            participant_count: self.participant_count,
-            documents: ids("input.documents", "Document", self.documents)?,
+            key_messages: w.list("input.keyMessages", self.key_messages)?,
+            participant_count,
+            documents: ids(
+                "input.documents",
+                "Document",
+                w.list("input.documents", self.documents)?,
+            )?,
             programmes,
-            engagements: ids("input.engagements", "Engagement", self.engagements)?,
+            engagements: ids(
+                "input.engagements",
+                "Engagement",
+                w.list("input.engagements", self.engagements)?,
+            )?,
         })
     }
 }

@@ -2,10 +2,11 @@
 
 use async_graphql::{ID, InputObject, MaybeUndefined};
 
+use crate::domain::change::Change;
 use crate::domain::lessons::{LessonPatch, LessonQuery, LessonSource};
 use crate::error::{AppError, AppResult};
-use crate::graphql::engagement_inputs::clearable;
 use crate::graphql::ids::{a, parse, split};
+use crate::graphql::patch::{Write, clearable};
 
 /// Narrows a lesson list. All conditions must hold.
 #[derive(InputObject, Default)]
@@ -67,27 +68,29 @@ impl LessonFilterInput {
 }
 
 /// A lesson's fields. On `recordLesson`, `title` and `statement` are required; on
-/// `updateLesson`, fields left out keep their value and lists given replace the whole list.
+/// `updateLesson`, fields left out keep their value and lists given replace the whole list, and
+/// `null` empties the fields that say so and is refused, naming the field, on the others.
 #[derive(InputObject, Default)]
 pub struct LessonInput {
     /// A short title.
-    pub title: Option<String>,
+    pub title: MaybeUndefined<String>,
     /// The lesson itself, in a sentence or two.
-    pub statement: Option<String>,
+    pub statement: MaybeUndefined<String>,
     /// Where and how it was learned; null empties it.
     pub context: MaybeUndefined<String>,
     /// What supports it; null empties it.
     pub evidence: MaybeUndefined<String>,
-    /// Where it was drawn from: the id of an Engagement, Activity, Event or Document.
-    pub source: Option<ID>,
+    /// Where it was drawn from: the id of an Engagement, Activity, Event or Document; null on
+    /// `updateLesson` removes it (a lesson drawn from nothing in particular is for admins).
+    pub source: MaybeUndefined<ID>,
     /// Themes, e.g. "prison management"; trimmed, repeats (ignoring case) dropped.
-    pub themes: Option<Vec<String>>,
+    pub themes: MaybeUndefined<Vec<String>>,
     /// Countries it applies to (ISO3, ISO2 or M49 codes).
-    pub countries: Option<Vec<String>>,
+    pub countries: MaybeUndefined<Vec<String>>,
     /// M49 regions (e.g. 202 Sub-Saharan Africa) or groupings (e.g. UNODC-MENA) it applies to.
-    pub areas: Option<Vec<String>>,
+    pub areas: MaybeUndefined<Vec<String>>,
     /// Documents that support it.
-    pub documents: Option<Vec<ID>>,
+    pub documents: MaybeUndefined<Vec<ID>>,
 }
 
 fn source(id: &ID) -> AppResult<LessonSource> {
@@ -108,9 +111,10 @@ fn source(id: &ID) -> AppResult<LessonSource> {
 }
 
 impl LessonInput {
-    pub fn into_patch(self) -> AppResult<LessonPatch> {
-        let documents = self
-            .documents
+    /// The patch these fields make; `null` reads as not given on creation (`Write::Create`).
+    pub fn into_patch(self, w: Write) -> AppResult<LessonPatch> {
+        let documents = w
+            .list("input.documents", self.documents)?
             .map(|list| {
                 list.iter()
                     .enumerate()
@@ -119,14 +123,18 @@ impl LessonInput {
             })
             .transpose()?;
         Ok(LessonPatch {
-            title: self.title,
-            statement: self.statement,
+            title: w.kept("input.title", self.title)?,
+            statement: w.kept("input.statement", self.statement)?,
             context: clearable(self.context),
             evidence: clearable(self.evidence),
-            source: self.source.as_ref().map(source).transpose()?,
-            themes: self.themes,
-            countries: self.countries,
-            areas: self.areas,
+            source: match (self.source, w) {
+                (MaybeUndefined::Value(id), _) => Change::Set(source(&id)?),
+                (MaybeUndefined::Null, Write::Update) => Change::Clear,
+                _ => Change::Keep,
+            },
+            themes: w.list("input.themes", self.themes)?,
+            countries: w.list("input.countries", self.countries)?,
+            areas: w.list("input.areas", self.areas)?,
             documents,
         })
     }
