@@ -347,13 +347,7 @@ async fn validate_draft(
                 "a budget period may not be longer than one year",
             ));
         }
-        let amount = validate::magnitude(&format!("{field}.amount"), b.amount)?;
-        if amount < 0.0 {
-            return Err(AppError::bad_input(
-                &format!("{field}.amount"),
-                "must not be negative",
-            ));
-        }
+        let amount = validate::amount(&format!("{field}.amount"), b.amount)?;
         let currency = b.currency.trim().to_ascii_uppercase();
         codes::require(db, "Currency", &format!("{field}.currency"), &currency).await?;
         let value_date = match &b.value_date {

@@ -151,7 +151,7 @@ pub fn check_value(
             &format!("is required for {} indicator", m.describe()),
         )),
         (m, Some(v)) => {
-            validate::magnitude(value_field, v)?;
+            validate::finite(value_field, v)?;
             if m == Measure::Percentage && !(0.0..=100.0).contains(&v) {
                 return Err(AppError::bad_input(
                     value_field,
@@ -164,6 +164,8 @@ pub fn check_value(
                     "must not be negative for a unit indicator (it counts something)",
                 ));
             }
+            // After the measure's own range, so a unit value far below zero reads as negative.
+            validate::magnitude(value_field, v)?;
             Ok(())
         }
     }

@@ -159,16 +159,32 @@ pub fn headcount(field: &str, value: i64) -> AppResult<i64> {
 /// measure here, and far enough from the floating-point limit that totals stay finite.
 pub const MAX_MAGNITUDE: f64 = 1e12;
 
-/// A finite number no further from zero than `MAX_MAGNITUDE`.
+/// A finite number no further from zero than `MAX_MAGNITUDE`; the refusal names the bound it
+/// crossed.
 pub fn magnitude(field: &str, value: f64) -> AppResult<f64> {
     let value = finite(field, value)?;
-    if value.abs() > MAX_MAGNITUDE {
+    if value > MAX_MAGNITUDE {
         return Err(AppError::bad_input(
             field,
-            "must be between -1000000000000 and 1000000000000",
+            &format!("must be at most {MAX_MAGNITUDE}"),
+        ));
+    }
+    if value < -MAX_MAGNITUDE {
+        return Err(AppError::bad_input(
+            field,
+            &format!("must be at least -{MAX_MAGNITUDE}"),
         ));
     }
     Ok(value)
+}
+
+/// An amount of money: not negative, and at most `MAX_MAGNITUDE`. A negative amount is refused
+/// as negative however large, since no budget may be below zero.
+pub fn amount(field: &str, value: f64) -> AppResult<f64> {
+    if finite(field, value)? < 0.0 {
+        return Err(AppError::bad_input(field, "must not be negative"));
+    }
+    magnitude(field, value)
 }
 
 /// The most decimal places a percentage may have.
@@ -353,6 +369,29 @@ mod tests {
             "{}",
             e.client_message()
         );
+    }
+
+    #[test]
+    fn an_out_of_range_number_is_told_which_bound_it_crossed() {
+        let message = |r: AppResult<f64>| match r {
+            Err(AppError::BadInput { message, .. }) => message,
+            _ => panic!("not refused"),
+        };
+        assert_eq!(magnitude("v", -1e12).unwrap(), -1e12);
+        assert_eq!(
+            message(magnitude("v", 2e12)),
+            "must be at most 1000000000000"
+        );
+        assert_eq!(
+            message(magnitude("v", -2e12)),
+            "must be at least -1000000000000"
+        );
+        assert_eq!(amount("a", 0.0).unwrap(), 0.0);
+        assert_eq!(amount("a", 1e12).unwrap(), 1e12);
+        assert_eq!(message(amount("a", 1e308)), "must be at most 1000000000000");
+        assert_eq!(message(amount("a", -0.01)), "must not be negative");
+        assert_eq!(message(amount("a", -5e12)), "must not be negative");
+        assert_eq!(message(amount("a", f64::NAN)), "must be a finite number");
     }
 
     #[test]

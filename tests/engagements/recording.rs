@@ -116,8 +116,21 @@ on_both_engines!(
             &w.norway,
         );
         bad["i"]["budgets"][0]["amount"] = json!(1e308);
-        let e = app.err(CREATE_ENG, bad, Some(&w.admin)).await;
+        let e = app.err(CREATE_ENG, bad.clone(), Some(&w.admin)).await;
         assert_eq!(e.field.as_deref(), Some("input.budgets[0].amount"));
+        assert_eq!(
+            e.message, "input.budgets[0].amount: must be at most 1000000000000",
+            "a budget cannot be negative, so the message names the upper bound only"
+        );
+        for negative in [-0.5, -5e12] {
+            bad["i"]["budgets"][0]["amount"] = json!(negative);
+            let e = app.err(CREATE_ENG, bad.clone(), Some(&w.admin)).await;
+            assert_eq!(e.field.as_deref(), Some("input.budgets[0].amount"));
+            assert_eq!(
+                e.message, "input.budgets[0].amount: must not be negative",
+                "{negative}"
+            );
+        }
         // IATI needs shares of exactly 100: three thirds written to three places are 99.999.
         let thirds = json!([{"country": "KAZ", "percentage": 33.333},
             {"country": "UZB", "percentage": 33.333}, {"country": "TJK", "percentage": 33.333}]);

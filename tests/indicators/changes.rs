@@ -59,6 +59,14 @@ on_both_engines!(
         assert_eq!(e.field.as_deref(), Some("input.document"), "{e:?}");
         let e = refused(json!({"indicator": "Indicator:999", "periodStart": "2021-01-01", "periodEnd": "2021-12-31", "value": 1})).await;
         assert_eq!(e.field.as_deref(), Some("input.indicator"), "{e:?}");
+        let e = refused(year(&i, 2021, Some(-5e12))).await;
+        assert_eq!(
+            e.message,
+            "input.value: must not be negative for a unit indicator (it counts something)",
+            "a unit value far below zero is negative, not out of a range that holds negatives"
+        );
+        let e = refused(year(&i, 2021, Some(2e12))).await;
+        assert_eq!(e.message, "input.value: must be at most 1000000000000");
         assert_eq!(written(&app).await, before, "refused values wrote nothing");
 
         // Countries of the engagement are fine, each its own slot; so is any country (given as
