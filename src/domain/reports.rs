@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use crate::domain::auth::Viewer;
 use crate::domain::gazetteer::{self, Gazetteer};
 use crate::domain::geography::{self, Country, Region};
+use crate::domain::validate;
 use crate::error::{AppError, AppResult};
 use crate::storage::geography::Area;
 use crate::storage::reports::{self as store, Span, SummaryFilter};
@@ -51,9 +52,10 @@ pub async fn regional_summary(
 ) -> AppResult<RegionalSummary> {
     let scope = viewer.record_scope()?;
     let period = req.period.as_ref().map(period::resolve).transpose()?;
-    let area = geography::area(db, "region", &req.region).await?;
-    let programme = match req.programme.as_deref().map(str::trim) {
-        None | Some("") => None,
+    let region = validate::filter_text("region", Some(&req.region))?.unwrap_or_default();
+    let area = geography::area(db, "region", &region).await?;
+    let programme = match validate::filter_text("programme", req.programme.as_deref())? {
+        None => None,
         Some(code) => {
             let code = code.to_ascii_uppercase();
             let found = programmes::find_by_code(db.pool(), &scope, &code).await?;

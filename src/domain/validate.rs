@@ -23,6 +23,17 @@ pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> AppResult<
     checked_text(field, value.unwrap_or("").trim(), max)
 }
 
+/// A list filter's value, trimmed; None when the filter was left out. Blank is refused: a
+/// filter that names nothing (an empty search box or menu sent as it is) is a mistake, and read
+/// as left out it would list more than was asked for.
+pub fn filter_text(field: &str, value: Option<&str>) -> AppResult<Option<String>> {
+    match value.map(str::trim) {
+        None => Ok(None),
+        Some("") => Err(AppError::bad_input(field, "must not be blank")),
+        Some(v) => Ok(Some(v.to_string())),
+    }
+}
+
 fn checked_text(field: &str, v: &str, max: usize) -> AppResult<String> {
     if v.chars().count() > max {
         return Err(AppError::bad_input(
@@ -287,6 +298,19 @@ pub fn distinct<T: PartialEq + std::fmt::Display>(field: &str, values: &[T]) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_blank_filter_is_refused_naming_it_and_one_left_out_is_none() {
+        assert_eq!(
+            filter_text("filter.region", Some(" 143 ")).unwrap(),
+            Some("143".to_string())
+        );
+        assert_eq!(filter_text("filter.region", None).unwrap(), None);
+        for blank in ["", " \t\n"] {
+            let err = filter_text("filter.region", Some(blank)).unwrap_err();
+            assert_eq!(err.client_message(), "filter.region: must not be blank");
+        }
+    }
 
     #[test]
     fn text_is_trimmed_and_must_not_be_empty_or_hold_control_characters() {

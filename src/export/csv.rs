@@ -123,14 +123,10 @@ pub struct Filter {
 impl CsvFilter {
     /// Resolves the codes; an unknown code or a bad date is the caller's error, not an empty file.
     pub async fn resolve(&self, db: &Db, scope: &Scope) -> AppResult<Filter> {
-        let given = |s: &Option<String>| {
-            s.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
+        // A parameter given blank (region=) is refused by name, as the API refuses one.
+        let given = |field: &str, s: &Option<String>| validate::filter_text(field, s.as_deref());
         let mut f = Filter::default();
-        if let Some(code) = given(&self.programme) {
+        if let Some(code) = given("programme", &self.programme)? {
             let code = code.to_ascii_uppercase();
             let p = programmes::find_by_code(db.pool(), scope, &code)
                 .await?
@@ -139,27 +135,27 @@ impl CsvFilter {
                 })?;
             f.programme_code = Some(p.code);
         }
-        if let Some(code) = given(&self.country) {
+        if let Some(code) = given("country", &self.country)? {
             let c = geography::country(db, &code).await?.ok_or_else(|| {
                 AppError::bad_input("country", &format!("{code} is not a known country code"))
             })?;
             f.country_iso3 = Some(c.iso3);
         }
-        if let Some(code) = given(&self.region) {
+        if let Some(code) = given("region", &self.region)? {
             f.area = Some(geography::area(db, "region", &code).await?);
         }
         let date = |field: &str, v: Option<String>| {
             v.map(|d| validate::date(field, &d).map(|d| d.to_string()))
                 .transpose()
         };
-        f.from = date("from", given(&self.from))?;
-        f.to = date("to", given(&self.to))?;
+        f.from = date("from", given("from", &self.from)?)?;
+        f.to = date("to", given("to", &self.to)?)?;
         if let (Some(from), Some(to)) = (&f.from, &f.to)
             && to < from
         {
             return Err(AppError::bad_input("to", "must not be before from"));
         }
-        f.bom = match given(&self.bom).as_deref() {
+        f.bom = match given("bom", &self.bom)?.as_deref() {
             None | Some("false") => false,
             Some("true") => true,
             Some(other) => {

@@ -133,6 +133,7 @@ impl Participants {
 }
 
 /// Narrows an activity list. Every condition given must hold.
+/// A value given blank is refused naming its field; leave a filter out not to filter by it.
 #[derive(InputObject, Default)]
 pub struct ActivityFilter {
     /// Only activities of this engagement (an Engagement id).

@@ -7,6 +7,7 @@ use super::ids::{global_id, parse};
 use super::loaders::DocumentsOf;
 use super::pagination::{Page, PageRequest, TotalCount, page};
 use crate::domain::documents::{self as docs, Document, DocumentInput};
+use crate::domain::validate::filter_text;
 use crate::storage::documents::{self as store, DocumentFilter};
 
 /// A reference document: the Nelson Mandela Rules, a UNODC handbook or checklist, an evaluation.
@@ -73,6 +74,7 @@ pub async fn linked(
 }
 
 /// Narrows a document list.
+/// A value given blank is refused naming its field; leave a filter out not to filter by it.
 #[derive(InputObject, Default)]
 pub struct DocumentFilterInput {
     /// Part of the title or publisher, case-insensitive.
@@ -100,8 +102,8 @@ impl DocumentQuery {
         ctx.viewer().record_scope()?;
         let f = filter.unwrap_or_default();
         let filter = DocumentFilter {
-            search: f.search.filter(|s| !s.trim().is_empty()),
-            category: f.category,
+            search: filter_text("filter.search", f.search.as_deref())?,
+            category: filter_text("filter.category", f.category.as_deref())?,
             include_archived: f.include_archived,
         };
         let req = PageRequest::new(ctx.page_limits(), first, after)?;

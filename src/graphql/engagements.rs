@@ -397,6 +397,7 @@ pub async fn engagement_count_of(ctx: &Context<'_>, programme_id: i64) -> Result
 }
 
 /// Narrows an engagement list.
+/// A value given blank is refused naming its field; leave a filter out not to filter by it.
 #[derive(InputObject, Default)]
 pub struct EngagementFilterInput {
     /// Programme code.
@@ -447,11 +448,12 @@ impl EngagementOrderBy {
 async fn to_filter(ctx: &Context<'_>, f: EngagementFilterInput) -> Result<EngagementFilter> {
     let db = ctx.db();
     let scope = ctx.viewer().record_scope()?;
-    let programme_id = match f.programme {
+    let text = |field: &str, v: &Option<String>| validate::filter_text(field, v.as_deref());
+    let programme_id = match text("filter.programme", &f.programme)? {
         Some(code) => Some(programmes::named_in_filter(db, &scope, &code).await?.id),
         None => None,
     };
-    let country_iso3 = match f.country {
+    let country_iso3 = match text("filter.country", &f.country)? {
         Some(c) => Some(
             geography::country(db, &c)
                 .await?
@@ -465,7 +467,7 @@ async fn to_filter(ctx: &Context<'_>, f: EngagementFilterInput) -> Result<Engage
         ),
         None => None,
     };
-    let area = match f.region {
+    let area = match text("filter.region", &f.region)? {
         Some(code) => Some(geography::area(db, "filter.region", &code).await?),
         None => None,
     };
@@ -484,17 +486,18 @@ async fn to_filter(ctx: &Context<'_>, f: EngagementFilterInput) -> Result<Engage
         }
         None => None,
     };
-    let from = f
-        .from
+    let from = text("filter.from", &f.from)?
         .map(|d| validate::date("filter.from", &d))
         .transpose()?;
-    let to = f.to.map(|d| validate::date("filter.to", &d)).transpose()?;
+    let to = text("filter.to", &f.to)?
+        .map(|d| validate::date("filter.to", &d))
+        .transpose()?;
     if let (Some(from), Some(to)) = (from, to) {
         validate::date_order("filter.to", from, to)?;
     }
-    let status_code = match f.status.as_deref().map(str::trim) {
+    let status_code = match text("filter.status", &f.status)? {
         Some(code) => Some(
-            codes::require(db, "ActivityStatus", "filter.status", code)
+            codes::require(db, "ActivityStatus", "filter.status", &code)
                 .await?
                 .code,
         ),
@@ -508,7 +511,7 @@ async fn to_filter(ctx: &Context<'_>, f: EngagementFilterInput) -> Result<Engage
         donor_id,
         from: from.map(|d| d.to_string()),
         to: to.map(|d| d.to_string()),
-        search: f.search.filter(|s| !s.trim().is_empty()),
+        search: text("filter.search", &f.search)?,
         include_archived: f.include_archived,
     })
 }

@@ -9,6 +9,7 @@ pub use super::gazetteer::{load_country, load_region};
 use super::loaders::{GroupingsOfCountry, RegionChildren};
 use super::pagination::{Page, PageRequest, TotalCount, page};
 use crate::domain::geography::{self as geo, Country, Grouping, NewGrouping, Region, RegionLevel};
+use crate::domain::validate::filter_text;
 use crate::storage::Db;
 use crate::storage::geography::{self as store, Area, CountryFilter};
 
@@ -158,6 +159,7 @@ async fn country_page(
 }
 
 /// Narrows a country list.
+/// A value given blank is refused naming its field; leave a filter out not to filter by it.
 #[derive(InputObject, Default)]
 pub struct CountryFilterInput {
     /// Only UN Member States (true) or only non-members (false).
@@ -184,14 +186,11 @@ impl GeographyQuery {
         after: Option<String>,
     ) -> Result<Page<Country>> {
         let filter = filter.unwrap_or_default();
-        let area = match filter.region.as_deref() {
-            Some(code) => Some(geo::area(ctx.db(), "filter.region", code).await?),
+        let area = match filter_text("filter.region", filter.region.as_deref())? {
+            Some(code) => Some(geo::area(ctx.db(), "filter.region", &code).await?),
             None => None,
         };
-        let search = filter
-            .search
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty());
+        let search = filter_text("filter.search", filter.search.as_deref())?;
         let f = CountryFilter {
             un_member: filter.un_member,
             area,

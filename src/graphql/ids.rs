@@ -17,6 +17,9 @@ pub fn split(field: &str, id: &str) -> AppResult<(String, i64)> {
             "is not an id of this API (ids look like Engagement:12)",
         )
     };
+    if id.trim().is_empty() {
+        return Err(AppError::bad_input(field, "must not be blank"));
+    }
     let (kind, n) = id.trim().split_once(':').ok_or_else(bad)?;
     let n: i64 = n.parse().map_err(|_| bad())?;
     if kind.is_empty() || n <= 0 {
@@ -62,6 +65,12 @@ mod tests {
             "input.id: must be the id of an Activity, not of an Engagement"
         );
         assert!(split("id", "12").is_err());
+        assert_eq!(
+            split("filter.engagement", " ")
+                .unwrap_err()
+                .client_message(),
+            "filter.engagement: must not be blank"
+        );
         assert!(split("id", "Engagement:-1").is_err());
     }
 }

@@ -23,6 +23,7 @@ use crate::domain::indicators::{
     indicator_progress,
 };
 use crate::domain::results::{ResultRecord, resolve_programme};
+use crate::domain::validate::filter_text;
 use crate::error::{AppError, AppResult};
 use crate::storage::indicators::{self as store, IndicatorFilter};
 
@@ -234,6 +235,7 @@ impl Loader<IndicatorDimensions> for AppLoader {
 }
 
 /// Narrows an indicator list.
+/// A value given blank is refused naming its field; leave a filter out not to filter by it.
 #[derive(InputObject, Default)]
 pub struct IndicatorFilterInput {
     /// Indicators of results of this engagement.
@@ -268,17 +270,17 @@ impl IndicatorRootQuery {
         let scope = ctx.viewer().record_scope()?;
         let f = filter.unwrap_or_default();
         let db = ctx.db().clone();
-        let programme = match f.programme.as_deref() {
+        let programme = match filter_text("filter.programme", f.programme.as_deref())? {
             Some(p) => Some(
-                resolve_programme(&db, &scope, "filter.programme", p)
+                resolve_programme(&db, &scope, "filter.programme", &p)
                     .await?
                     .id,
             ),
             None => None,
         };
-        let country = match f.country.as_deref() {
+        let country = match filter_text("filter.country", f.country.as_deref())? {
             Some(c) => Some(
-                geography::country(&db, c)
+                geography::country(&db, &c)
                     .await?
                     .ok_or_else(|| {
                         AppError::bad_input(
@@ -300,8 +302,7 @@ impl IndicatorRootQuery {
                 .result
                 .map(|r| parse("filter.result", "Result", &r))
                 .transpose()?,
-            sdg: f
-                .sdg_indicator
+            sdg: filter_text("filter.sdgIndicator", f.sdg_indicator.as_deref())?
                 .map(|s| sdg_prefix("filter.sdgIndicator", &s))
                 .transpose()?,
             country,

@@ -70,6 +70,7 @@ impl Programme {
 }
 
 /// Narrows a programme list.
+/// A value given blank is refused naming its field; leave a filter out not to filter by it.
 #[derive(InputObject, Default)]
 pub struct ProgrammeFilterInput {
     /// Part of the code or title, case-insensitive.

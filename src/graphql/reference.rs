@@ -11,6 +11,7 @@ use crate::domain::auth::Role;
 use crate::domain::codes::{self, Code};
 use crate::domain::geography::Country;
 use crate::domain::organisations::{self as orgs, Organisation, OrganisationInput};
+use crate::domain::validate::filter_text;
 use crate::storage::organisations::{self as store, OrganisationFilter};
 
 /// One code of an IATI 2.03 codelist.
@@ -99,6 +100,7 @@ pub struct Me {
 }
 
 /// Narrows an organisation list.
+/// A value given blank is refused naming its field; leave a filter out not to filter by it.
 #[derive(InputObject, Default)]
 pub struct OrganisationFilterInput {
     /// Part of the name, or an exact IATI identifier, case-insensitive.
@@ -142,9 +144,10 @@ impl ReferenceQuery {
     ) -> Result<Page<Organisation>> {
         let f = filter.unwrap_or_default();
         let filter = OrganisationFilter {
-            search: f.search.filter(|s| !s.trim().is_empty()),
-            org_type: f.org_type,
-            country_iso3: f.country.map(|c| c.trim().to_ascii_uppercase()),
+            search: filter_text("filter.search", f.search.as_deref())?,
+            org_type: filter_text("filter.type", f.org_type.as_deref())?,
+            country_iso3: filter_text("filter.country", f.country.as_deref())?
+                .map(|c| c.to_ascii_uppercase()),
             include_archived: f.include_archived,
         };
         let req = PageRequest::new(ctx.page_limits(), first, after)?;

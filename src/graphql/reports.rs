@@ -332,11 +332,14 @@ impl ReportQuery {
         ctx: &Context<'_>,
         #[graphql(
             desc = "An M49 code at any level (001 the world, 142 Asia, 143 Central Asia) \
-                          or a grouping code (e.g. UNODC-MENA)."
+                          or a grouping code (e.g. UNODC-MENA); blank is refused."
         )]
         region: String,
         #[graphql(desc = "The period; all time when left out.")] period: Option<PeriodInput>,
-        #[graphql(desc = "Only records of this programme (its code, e.g. DEMO-VEP).")]
+        #[graphql(
+            desc = "Only records of this programme (its code, e.g. DEMO-VEP). Given blank, it is \
+                    refused, as region is."
+        )]
         programme: Option<String>,
     ) -> Result<RegionalSummary> {
         let req = SummaryRequest {

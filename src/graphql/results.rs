@@ -207,6 +207,7 @@ pub async fn results_of_programme(
 }
 
 /// Narrows a result list.
+/// A value given blank is refused naming its field; leave a filter out not to filter by it.
 #[derive(InputObject, Default)]
 pub struct ResultFilterInput {
     /// Results of this engagement.

@@ -2,7 +2,8 @@
 
 use super::{ActivityKind, country_code};
 use crate::domain::geography::area;
-use crate::domain::{programmes, validate};
+use crate::domain::programmes;
+use crate::domain::validate::{self, filter_text};
 use crate::error::AppResult;
 use crate::storage::Db;
 use crate::storage::activities::ActivityFilter;
@@ -23,30 +24,26 @@ pub struct ActivitySearch {
     pub include_archived: bool,
 }
 
-fn non_blank(s: Option<String>) -> Option<String> {
-    s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
-}
-
 /// Resolves the codes and dates of a list filter; unknown ones, and a period that ends before
 /// it starts, are the client's error. A programme outside `scope` is as unknown as one that
 /// does not exist.
 pub async fn filter(db: &Db, scope: &Scope, q: ActivitySearch) -> AppResult<ActivityFilter> {
-    let programme_code = match non_blank(q.programme) {
+    let programme_code = match filter_text("filter.programme", q.programme.as_deref())? {
         Some(code) => Some(programmes::named_in_filter(db, scope, &code).await?.code),
         None => None,
     };
-    let country_iso3 = match non_blank(q.country) {
+    let country_iso3 = match filter_text("filter.country", q.country.as_deref())? {
         Some(code) => Some(country_code(db, "filter.country", &code).await?),
         None => None,
     };
-    let area = match non_blank(q.region) {
+    let area = match filter_text("filter.region", q.region.as_deref())? {
         Some(code) => Some(area(db, "filter.region", &code).await?),
         None => None,
     };
-    let from = non_blank(q.from)
+    let from = filter_text("filter.from", q.from.as_deref())?
         .map(|d| validate::date("filter.from", &d))
         .transpose()?;
-    let to = non_blank(q.to)
+    let to = filter_text("filter.to", q.to.as_deref())?
         .map(|d| validate::date("filter.to", &d))
         .transpose()?;
     if let (Some(from), Some(to)) = (from, to) {
@@ -60,8 +57,8 @@ pub async fn filter(db: &Db, scope: &Scope, q: ActivitySearch) -> AppResult<Acti
         kind: q.kind.map(|k| k.as_str().to_string()),
         from: from.map(|d| d.to_string()),
         to: to.map(|d| d.to_string()),
-        target_group: non_blank(q.target_group),
-        search: non_blank(q.search),
+        target_group: filter_text("filter.targetGroup", q.target_group.as_deref())?,
+        search: filter_text("filter.search", q.search.as_deref())?,
         include_archived: q.include_archived,
     })
 }

@@ -1,7 +1,8 @@
 //! Turning what a client asks of the event list into a checked storage filter.
 
 use super::{EventKind, ProgrammeRef};
-use crate::domain::{geography, validate};
+use crate::domain::geography;
+use crate::domain::validate::{self, filter_text};
 use crate::error::{AppError, AppResult};
 use crate::storage::Db;
 use crate::storage::events::EventFilter;
@@ -41,15 +42,10 @@ pub fn search_words(text: &str) -> Vec<String> {
 /// Checks the codes and dates of a query; unknown ones are the caller's error. A programme
 /// outside `scope` is as unknown as one that does not exist.
 pub async fn filter(db: &Db, scope: &Scope, q: EventQuery) -> AppResult<EventFilter> {
-    let country_iso3 = match q
-        .country
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
+    let country_iso3 = match filter_text("filter.country", q.country.as_deref())? {
         None => None,
         Some(code) => Some(
-            geography::country(db, code)
+            geography::country(db, &code)
                 .await?
                 .ok_or_else(|| {
                     AppError::bad_input(
@@ -60,15 +56,16 @@ pub async fn filter(db: &Db, scope: &Scope, q: EventQuery) -> AppResult<EventFil
                 .iso3,
         ),
     };
-    let area = match q.region.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    let area = match filter_text("filter.region", q.region.as_deref())? {
         None => None,
-        Some(code) => Some(geography::area(db, "filter.region", code).await?),
+        Some(code) => Some(geography::area(db, "filter.region", &code).await?),
     };
-    let from = q
-        .from
+    let from = filter_text("filter.from", q.from.as_deref())?
         .map(|d| validate::date("filter.from", &d))
         .transpose()?;
-    let to = q.to.map(|d| validate::date("filter.to", &d)).transpose()?;
+    let to = filter_text("filter.to", q.to.as_deref())?
+        .map(|d| validate::date("filter.to", &d))
+        .transpose()?;
     if let (Some(from), Some(to)) = (from, to) {
         validate::date_order("filter.to", from, to)?;
     }
@@ -78,8 +75,8 @@ pub async fn filter(db: &Db, scope: &Scope, q: EventQuery) -> AppResult<EventFil
             let row = match &r {
                 ProgrammeRef::Id(id) => programmes::find(db.pool(), scope, *id).await?,
                 ProgrammeRef::Code(code) => {
-                    programmes::find_by_code(db.pool(), scope, &code.trim().to_ascii_uppercase())
-                        .await?
+                    let code = filter_text("filter.programme", Some(code))?.unwrap_or_default();
+                    programmes::find_by_code(db.pool(), scope, &code.to_ascii_uppercase()).await?
                 }
             };
             let row = row.ok_or_else(|| {
@@ -89,12 +86,12 @@ pub async fn filter(db: &Db, scope: &Scope, q: EventQuery) -> AppResult<EventFil
         }
     };
     Ok(EventFilter {
-        words: q.search.as_deref().map(search_words).unwrap_or_default(),
+        words: filter_text("filter.search", q.search.as_deref())?
+            .as_deref()
+            .map(search_words)
+            .unwrap_or_default(),
         kind: q.kind.map(|k| k.as_str().to_string()),
-        theme: q
-            .theme
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty()),
+        theme: filter_text("filter.theme", q.theme.as_deref())?,
         country_iso3,
         area,
         from: from.map(|d| d.to_string()),

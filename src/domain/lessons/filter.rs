@@ -3,7 +3,8 @@
 
 use chrono::Duration;
 
-use crate::domain::{geography, validate};
+use crate::domain::geography;
+use crate::domain::validate::{self, filter_text};
 use crate::error::{AppError, AppResult};
 use crate::storage::Db;
 use crate::storage::lessons::LessonFilter;
@@ -54,22 +55,15 @@ pub fn fts_query(text: &str) -> AppResult<String> {
 
 /// Checks the codes of a query; unknown ones are the caller's error.
 pub async fn lesson_filter(db: &Db, q: LessonQuery) -> AppResult<LessonFilter> {
-    // A blank search box means no search; text without a single word is a mistake to report.
-    let search = q
-        .search
+    // Text without a single word is refused as blank text is, rather than read as no search.
+    let search = filter_text("filter.search", q.search.as_deref())?
         .as_deref()
-        .filter(|s| !s.trim().is_empty())
         .map(fts_query)
         .transpose()?;
-    let country_iso3 = match q
-        .country
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
+    let country_iso3 = match filter_text("filter.country", q.country.as_deref())? {
         None => None,
         Some(code) => Some(
-            geography::country(db, code)
+            geography::country(db, &code)
                 .await?
                 .ok_or_else(|| {
                     AppError::bad_input(
@@ -80,14 +74,13 @@ pub async fn lesson_filter(db: &Db, q: LessonQuery) -> AppResult<LessonFilter> {
                 .iso3,
         ),
     };
-    let area = match q.region.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    let area = match filter_text("filter.region", q.region.as_deref())? {
         None => None,
-        Some(code) => Some(geography::area(db, "filter.region", code).await?),
+        Some(code) => Some(geography::area(db, "filter.region", &code).await?),
     };
     let day = |field: &str, v: Option<&str>| {
-        v.map(str::trim)
-            .filter(|d| !d.is_empty())
-            .map(|d| validate::date(field, d))
+        filter_text(field, v)?
+            .map(|d| validate::date(field, &d))
             .transpose()
     };
     let from = day("filter.from", q.from.as_deref())?;
@@ -97,10 +90,7 @@ pub async fn lesson_filter(db: &Db, q: LessonQuery) -> AppResult<LessonFilter> {
     }
     Ok(LessonFilter {
         search,
-        theme: q
-            .theme
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty()),
+        theme: filter_text("filter.theme", q.theme.as_deref())?,
         country_iso3,
         area,
         source_engagement_id: q.source_engagement,

@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 
 use futures_util::Stream;
 
-use crate::domain::geography;
+use crate::domain::{geography, validate};
 use crate::error::{AppError, AppResult};
 use crate::storage::engagements::{self, EngagementFilter};
 use crate::storage::scope::Scope;
@@ -90,13 +90,9 @@ impl ExportFilter {
 
     async fn named(&self, db: &Db, scope: &Scope) -> AppResult<EngagementFilter> {
         let mut f = EngagementFilter::default();
-        let given = |s: &Option<String>| {
-            s.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
-        if let Some(code) = given(&self.programme) {
+        // A parameter given blank (region=) is refused by name, as the API refuses one.
+        let given = |field: &str, s: &Option<String>| validate::filter_text(field, s.as_deref());
+        if let Some(code) = given("programme", &self.programme)? {
             let code = code.to_ascii_uppercase();
             let p = programmes::find_by_code(db.pool(), scope, &code)
                 .await?
@@ -106,13 +102,13 @@ impl ExportFilter {
             f.programme_id = Some(p.id);
         }
         // Codes are read as the API and the CSV read them: any case, M49 codes unpadded.
-        if let Some(code) = given(&self.country) {
+        if let Some(code) = given("country", &self.country)? {
             let c = geography::country(db, &code).await?.ok_or_else(|| {
                 AppError::bad_input("country", &format!("{code} is not a known country code"))
             })?;
             f.country_iso3 = Some(c.iso3);
         }
-        if let Some(code) = given(&self.region) {
+        if let Some(code) = given("region", &self.region)? {
             f.area = Some(geography::area(db, "region", &code).await?);
         }
         Ok(f)

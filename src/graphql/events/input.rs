@@ -11,6 +11,7 @@ use crate::graphql::ids::{parse, split};
 use crate::graphql::patch::{Write, clearable};
 
 /// Narrows an event list. All conditions must hold.
+/// A value given blank is refused naming its field; leave a filter out not to filter by it.
 #[derive(InputObject, Default)]
 pub struct EventFilterInput {
     /// Words that must all appear (case-insensitive) in the title, summary, key messages,

@@ -9,6 +9,7 @@ use crate::graphql::ids::{a, parse, split};
 use crate::graphql::patch::{Write, clearable};
 
 /// Narrows a lesson list. All conditions must hold.
+/// A value given blank is refused naming its field; leave a filter out not to filter by it.
 #[derive(InputObject, Default)]
 pub struct LessonFilterInput {
     /// Words that must all appear in the title, statement, context or evidence (any form of a
