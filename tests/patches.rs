@@ -274,7 +274,7 @@ on_both_engines!(
             json!({"venue": {"city": "", "country": null}, "participantCount": null})
         );
 
-        let lesson = "sourceEngagementId sourceActivityId sourceEventId sourceDocument { id }";
+        let lesson = "sourceEngagementId sourceActivityId sourceEventId sourceDocument { id } version";
         let q = format!(
             "mutation($v: Int!, $i: LessonInput!) {{ updateLesson(id: \"Lesson:1\", version: $v, input: $i) {{ {lesson} }} }}"
         );
@@ -287,12 +287,13 @@ on_both_engines!(
             )
             .await;
         assert_eq!(set["updateLesson"]["sourceEventId"], "Event:1");
+        let v = set["updateLesson"]["version"].as_i64().unwrap();
         let cleared = app
-            .ok(&q, json!({"v": v + 1, "i": {"source": null}}), Some(&admin))
+            .ok(&q, json!({"v": v, "i": {"source": null}}), Some(&admin))
             .await;
         assert_eq!(
             cleared["updateLesson"],
-            json!({"sourceEngagementId": null, "sourceActivityId": null, "sourceEventId": null, "sourceDocument": null})
+            json!({"sourceEngagementId": null, "sourceActivityId": null, "sourceEventId": null, "sourceDocument": null, "version": v + 1})
         );
 
         // On creation null is a field not given.
@@ -308,5 +309,77 @@ on_both_engines!(
             created["createEvent"],
             json!({"themes": [], "participantCount": null, "venue": {"city": ""}})
         );
+    }
+);
+
+on_both_engines!(
+    an_update_that_changes_nothing_keeps_the_version_and_writes_no_audit_entry,
+    |app: TestApp| async move {
+        let app = app.with_demo().await;
+        let admin = app.admin().await;
+        let cases = [
+            ("updateEngagement", "UpdateEngagementInput", "Engagement:1"),
+            ("updateActivity", "UpdateActivityInput", "Activity:1"),
+            ("updateResult", "UpdateResultInput", "Result:1"),
+            ("updateIndicator", "UpdateIndicatorInput", "Indicator:1"),
+            ("updateEvent", "EventInput", "Event:1"),
+            ("updateLesson", "LessonInput", "Lesson:1"),
+            ("updateProgramme", "UpdateProgrammeInput", "Programme:1"),
+        ];
+        for (mutation, input, id) in cases {
+            let version = version_of(&app, &admin, id).await;
+            let audit = app.count("audit_log").await;
+            let q = format!(
+                "mutation($id: ID!, $v: Int!, $i: {input}!) {{ {mutation}(id: $id, version: $v, input: $i) {{ version title }} }}"
+            );
+            let empty = app
+                .ok(&q, json!({"id": id, "v": version, "i": {}}), Some(&admin))
+                .await;
+            assert_eq!(empty[mutation]["version"], version, "{mutation} with {{}}");
+            let title = empty[mutation]["title"].as_str().unwrap().to_string();
+            let same = app
+                .ok(
+                    &q,
+                    json!({"id": id, "v": version, "i": {"title": title}}),
+                    Some(&admin),
+                )
+                .await;
+            assert_eq!(same[mutation]["version"], version, "{mutation}, same title");
+            assert_eq!(version_of(&app, &admin, id).await, version);
+            assert_eq!(app.count("audit_log").await, audit, "{mutation}: no entry");
+            // A real change still moves the version and is audited.
+            let changed = app
+                .ok(
+                    &q,
+                    json!({"id": id, "v": version, "i": {"title": format!("{title} (revised)")}}),
+                    Some(&admin),
+                )
+                .await;
+            assert_eq!(
+                changed[mutation]["version"],
+                version + 1,
+                "{mutation} changed"
+            );
+            assert_eq!(app.count("audit_log").await, audit + 1);
+        }
+        // Replacing a document or an organisation with what it already holds is no change either.
+        let doc = app
+            .ok(
+                "{ node(id: \"Document:1\") { ... on Document { version title url category language date publisher } } }",
+                json!({}),
+                Some(&admin),
+            )
+            .await["node"]
+            .clone();
+        let same = app
+            .ok(
+                "mutation($v: Int!, $i: DocumentInput!) { updateDocument(id: \"Document:1\", version: $v, input: $i) { version } }",
+                json!({"v": doc["version"], "i": {
+                    "title": doc["title"], "url": doc["url"], "category": doc["category"],
+                    "language": doc["language"], "date": doc["date"], "publisher": doc["publisher"]}}),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(same["updateDocument"]["version"], doc["version"]);
     }
 );

@@ -463,16 +463,21 @@ pub async fn update(
         .await?;
     }
     let after = snapshot(&mut tx, id).await?;
-    audit::record(
+    // Nothing changed: the write is rolled back with the transaction, the version stays.
+    let replaced = prior.row.version == version;
+    if !audit::record_update(
         &mut tx,
         viewer,
-        "update",
         Kind::Activity.name(),
         id,
-        Some(&prior),
-        Some(&after),
+        replaced,
+        &prior,
+        &after,
     )
-    .await?;
+    .await?
+    {
+        return Ok(prior.row);
+    }
     tx.commit().await?;
     Ok(after.row)
 }

@@ -115,16 +115,11 @@ pub async fn update(
     let after = store::find(&mut *tx, id)
         .await?
         .ok_or_else(|| AppError::internal("read an updated document", "missing"))?;
-    audit::record(
-        &mut tx,
-        viewer,
-        "update",
-        "Document",
-        id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    // Nothing changed: the write is rolled back with the transaction, the version stays.
+    let replaced = before.version == version;
+    if !audit::record_update(&mut tx, viewer, "Document", id, replaced, &before, &after).await? {
+        return Ok(before);
+    }
     tx.commit().await?;
     Ok(after)
 }

@@ -401,7 +401,21 @@ fn owners(programme: &str, c: &Children) -> Owners {
 
 /// The audit snapshot of an engagement: the record with all its lists.
 fn snapshot(row: &EngagementRow, c: &Children) -> serde_json::Value {
-    serde_json::json!({ "engagement": row, "lists": c })
+    // Lists built for a write carry no engagement id yet (0): they are this engagement's.
+    let mut lists = serde_json::json!(c);
+    for item in lists
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|m| m.values_mut())
+        .filter_map(|l| l.as_array_mut())
+        .flatten()
+        .filter_map(|i| i.as_object_mut())
+    {
+        if item.contains_key("engagement_id") {
+            item.insert("engagement_id".into(), row.id.into());
+        }
+    }
+    serde_json::json!({ "engagement": row, "lists": lists })
 }
 
 pub async fn create(db: &Db, viewer: &Viewer, p: EngagementPatch) -> AppResult<Engagement> {
@@ -622,16 +636,21 @@ pub async fn update(
     let after = store::find(&mut *tx, &Scope::All, id)
         .await?
         .ok_or_else(|| AppError::internal("read an updated engagement", "missing"))?;
-    audit::record(
+    // Nothing changed: the write is rolled back with the transaction, the version stays.
+    let replaced = before.version == version;
+    if !audit::record_update(
         &mut tx,
         viewer,
-        "update",
         "Engagement",
         id,
-        Some(&snapshot(&before, &before_children)),
-        Some(&snapshot(&after, &children)),
+        replaced,
+        &snapshot(&before, &before_children),
+        &snapshot(&after, &children),
     )
-    .await?;
+    .await?
+    {
+        return Ok(before);
+    }
     tx.commit().await?;
     Ok(after)
 }

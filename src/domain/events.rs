@@ -281,16 +281,11 @@ pub async fn update(
     let after = snapshot(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::internal("read an updated event", "missing"))?;
-    audit::record(
-        &mut tx,
-        viewer,
-        "update",
-        "Event",
-        id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    // Nothing changed: the write is rolled back with the transaction, the version stays.
+    let replaced = before.event.version == version;
+    if !audit::record_update(&mut tx, viewer, "Event", id, replaced, &before, &after).await? {
+        return Ok(before.event);
+    }
     tx.commit().await?;
     Ok(after.event)
 }

@@ -346,16 +346,11 @@ pub async fn update(
         indicator: &after,
         dimensions: &dims,
     };
-    audit::record(
-        &mut tx,
-        viewer,
-        "update",
-        "Indicator",
-        id,
-        Some(&old),
-        Some(&new),
-    )
-    .await?;
+    // Nothing changed: the write is rolled back with the transaction, the version stays.
+    let replaced = before.version == version;
+    if !audit::record_update(&mut tx, viewer, "Indicator", id, replaced, &old, &new).await? {
+        return Ok(before);
+    }
     tx.commit().await?;
     Ok(after)
 }

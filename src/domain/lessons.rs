@@ -318,16 +318,11 @@ pub async fn update(
     let after = snapshot(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::internal("read an updated lesson", "missing"))?;
-    audit::record(
-        &mut tx,
-        viewer,
-        "update",
-        "Lesson",
-        id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    // Nothing changed: the write is rolled back with the transaction, the version stays.
+    let replaced = before.lesson.version == version;
+    if !audit::record_update(&mut tx, viewer, "Lesson", id, replaced, &before, &after).await? {
+        return Ok(before.lesson);
+    }
     tx.commit().await?;
     Ok(after.lesson)
 }

@@ -111,16 +111,21 @@ pub async fn update(
     let after = store::find(&mut *tx, id)
         .await?
         .ok_or_else(|| AppError::internal("read an updated organisation", "missing"))?;
-    audit::record(
+    // Nothing changed: the write is rolled back with the transaction, the version stays.
+    let replaced = before.version == version;
+    if !audit::record_update(
         &mut tx,
         viewer,
-        "update",
         "Organisation",
         id,
-        Some(&before),
-        Some(&after),
+        replaced,
+        &before,
+        &after,
     )
-    .await?;
+    .await?
+    {
+        return Ok(before);
+    }
     tx.commit().await?;
     Ok(after)
 }

@@ -180,16 +180,11 @@ pub async fn update(
     let after = store::find(&mut *tx, &Scope::All, id)
         .await?
         .ok_or_else(|| AppError::internal("read an updated programme", "missing"))?;
-    audit::record(
-        &mut tx,
-        viewer,
-        "update",
-        "Programme",
-        id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    // Nothing changed: the write is rolled back with the transaction, the version stays.
+    let replaced = before.version == version;
+    if !audit::record_update(&mut tx, viewer, "Programme", id, replaced, &before, &after).await? {
+        return Ok(before);
+    }
     tx.commit().await?;
     Ok(after)
 }
