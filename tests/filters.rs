@@ -132,3 +132,75 @@ on_both_engines!(
         }
     }
 );
+
+on_both_engines!(
+    a_country_given_as_a_region_is_told_to_be_a_country,
+    |app: TestApp| async move {
+        let admin = app.admin().await;
+        let kaz = "398 is a country (Kazakhstan), not a region or grouping";
+        let instead = "filter by country instead";
+        for list in ["engagements", "activities", "lessons", "events"] {
+            let q = format!("{{ {list}(filter: {{region: \"398\"}}) {{ totalCount }} }}");
+            let e = app.err(&q, json!({}), Some(&admin)).await;
+            assert_eq!(
+                (e.field.as_deref(), e.message),
+                (
+                    Some("filter.region"),
+                    format!("filter.region: {kaz}; {instead}")
+                ),
+                "{list}"
+            );
+        }
+        // Any of a country's codes, in any case; an unknown code is still just unknown.
+        let q = "query($r: String!) { engagements(filter: {region: $r}) { totalCount } }";
+        for code in ["kaz", "KZ"] {
+            let e = app.err(q, json!({ "r": code }), Some(&admin)).await;
+            let expected = format!(
+                "filter.region: {code} is a country (Kazakhstan), not a region or grouping; {instead}"
+            );
+            assert_eq!(e.message, expected);
+        }
+        let e = app.err(q, json!({ "r": "999" }), Some(&admin)).await;
+        assert_eq!(
+            e.message,
+            "filter.region: 999 is neither an M49 region code nor a grouping code"
+        );
+        // Where there is no country filter, the hint says what to do instead.
+        let q = "{ countries(filter: {region: \"398\"}) { totalCount } }";
+        let e = app.err(q, json!({}), Some(&admin)).await;
+        assert_eq!(
+            e.message,
+            format!("filter.region: {kaz}; read it with country(code: \"KAZ\")")
+        );
+        let q = "{ regionalSummary(region: \"398\") { events } }";
+        let e = app.err(q, json!({}), Some(&admin)).await;
+        assert_eq!(
+            (e.field.as_deref(), e.message),
+            (
+                Some("region"),
+                format!("region: {kaz}; ask for its region, 143, and read its row in byCountry")
+            )
+        );
+        let q = "mutation { recordLesson(input: {title: \"t\", statement: \"s\", areas: [\"143\", \"KAZ\"]}) { id } }";
+        let e = app.err(q, json!({}), Some(&admin)).await;
+        assert_eq!(
+            e.message,
+            "input.areas[1]: KAZ is a country (Kazakhstan), not a region or grouping; list it among the countries instead"
+        );
+        for path in [
+            "/export/iati.xml?region=398",
+            "/export/activities.csv?region=398",
+        ] {
+            let req = Request::get(path)
+                .header(header::AUTHORIZATION, format!("Bearer {admin}"))
+                .body(Body::empty())
+                .unwrap();
+            let (status, _, body) = app.send(req).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+            assert!(
+                body.contains(&format!("region: {kaz}; {instead}")),
+                "{path}: {body}"
+            );
+        }
+    }
+);

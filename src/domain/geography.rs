@@ -127,7 +127,26 @@ pub async fn country(db: &Db, code: &str) -> AppResult<Option<Country>> {
 }
 
 /// Resolves a region or grouping code given as `field`; unknown codes are the caller's error.
+/// A country's code is told apart from an unknown one, with what to do instead: filter by
+/// country (or, for an input's areas, list it among the countries).
 pub async fn area(db: &Db, field: &str, code: &str) -> AppResult<Area> {
+    area_or_else(db, field, code, |_| {
+        if field.starts_with("input.") {
+            "list it among the countries instead".to_string()
+        } else {
+            "filter by country instead".to_string()
+        }
+    })
+    .await
+}
+
+/// [`area`], with `instead` saying what to do when the code names a country.
+pub async fn area_or_else(
+    db: &Db,
+    field: &str,
+    code: &str,
+    instead: impl FnOnce(&Country) -> String,
+) -> AppResult<Area> {
     let code = code.trim();
     let padded = normalise_country_code(code);
     let lookup = if padded.chars().all(|c| c.is_ascii_digit()) {
@@ -135,12 +154,29 @@ pub async fn area(db: &Db, field: &str, code: &str) -> AppResult<Area> {
     } else {
         code.to_string()
     };
-    store::find_area(db.pool(), &lookup).await?.ok_or_else(|| {
-        AppError::bad_input(
-            field,
-            &format!("{code} is neither an M49 region code nor a grouping code"),
-        )
-    })
+    if let Some(area) = store::find_area(db.pool(), &lookup).await? {
+        return Ok(area);
+    }
+    let message = match country(db, code).await? {
+        Some(c) => format!(
+            "{code} is a country ({}), not a region or grouping; {}",
+            c.name,
+            instead(&c)
+        ),
+        None => format!("{code} is neither an M49 region code nor a grouping code"),
+    };
+    Err(AppError::bad_input(field, &message))
+}
+
+impl Country {
+    /// The smallest M49 region it is in: its intermediate region, else its sub-region, else its
+    /// region (none for Antarctica).
+    pub fn smallest_region(&self) -> Option<&str> {
+        self.intermediate_region_code
+            .as_deref()
+            .or(self.sub_region_code.as_deref())
+            .or(self.region_code.as_deref())
+    }
 }
 
 /// Checks that every code names a country, returning their ISO3 codes in the given order.

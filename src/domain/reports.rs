@@ -53,7 +53,11 @@ pub async fn regional_summary(
     let scope = viewer.record_scope()?;
     let period = req.period.as_ref().map(period::resolve).transpose()?;
     let region = validate::filter_text("region", Some(&req.region))?.unwrap_or_default();
-    let area = geography::area(db, "region", &region).await?;
+    let area = geography::area_or_else(db, "region", &region, |c| match c.smallest_region() {
+        Some(r) => format!("ask for its region, {r}, and read its row in byCountry"),
+        None => "it is in no M49 region below the world, 001".to_string(),
+    })
+    .await?;
     let programme = match validate::filter_text("programme", req.programme.as_deref())? {
         None => None,
         Some(code) => {

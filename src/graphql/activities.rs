@@ -143,7 +143,7 @@ pub struct ActivityFilter {
     /// Only activities in this country (ISO3, ISO2 or M49 code).
     pub country: Option<String>,
     /// Only activities in this area: an M49 region code at any level (e.g. 035 South-eastern
-    /// Asia, 002 Africa) or a grouping code.
+    /// Asia, 002 Africa) or a grouping code. A country's code is refused, saying it is one.
     pub region: Option<String>,
     /// Only activities of this kind.
     pub kind: Option<ActivityKind>,

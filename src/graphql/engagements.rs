@@ -405,7 +405,8 @@ pub struct EngagementFilterInput {
     /// A recipient country (ISO3, ISO2 or M49).
     pub country: Option<String>,
     /// An M49 region at any level or a grouping code: engagements with a recipient country there,
-    /// or recorded for a region inside it, as a regional summary counts them.
+    /// or recorded for a region inside it, as a regional summary counts them. A country's code
+    /// is refused, saying it is one (filter by `country` instead).
     pub region: Option<String>,
     /// IATI ActivityStatus code.
     pub status: Option<String>,

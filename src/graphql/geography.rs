@@ -165,7 +165,7 @@ pub struct CountryFilterInput {
     /// Only UN Member States (true) or only non-members (false).
     pub un_member: Option<bool>,
     /// An M49 code at any level (e.g. 150 Europe, 154 Northern Europe, 035 South-eastern Asia,
-    /// 001 the world) or a grouping code.
+    /// 001 the world) or a grouping code. A country's code is refused, saying it is one.
     pub region: Option<String>,
     /// Part of the name, or an exact ISO3 code, case-insensitive.
     pub search: Option<String>,
@@ -187,7 +187,12 @@ impl GeographyQuery {
     ) -> Result<Page<Country>> {
         let filter = filter.unwrap_or_default();
         let area = match filter_text("filter.region", filter.region.as_deref())? {
-            Some(code) => Some(geo::area(ctx.db(), "filter.region", &code).await?),
+            Some(code) => Some(
+                geo::area_or_else(ctx.db(), "filter.region", &code, |c| {
+                    format!("read it with country(code: \"{}\")", c.iso3)
+                })
+                .await?,
+            ),
             None => None,
         };
         let search = filter_text("filter.search", filter.search.as_deref())?;

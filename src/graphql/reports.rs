@@ -332,7 +332,8 @@ impl ReportQuery {
         ctx: &Context<'_>,
         #[graphql(
             desc = "An M49 code at any level (001 the world, 142 Asia, 143 Central Asia) \
-                          or a grouping code (e.g. UNODC-MENA); blank is refused."
+                          or a grouping code (e.g. UNODC-MENA); blank is refused, and so is a \
+                          country's code, with its region to ask for instead."
         )]
         region: String,
         #[graphql(desc = "The period; all time when left out.")] period: Option<PeriodInput>,

@@ -23,7 +23,8 @@ pub struct EventFilterInput {
     pub theme: Option<String>,
     /// Only events held in this country (ISO3, ISO2 or M49 code).
     pub country: Option<String>,
-    /// Only events held in this M49 region (any level) or grouping, e.g. 035 or UNODC-MENA.
+    /// Only events held in this M49 region (any level) or grouping, e.g. 035 or UNODC-MENA. A
+    /// country's code is refused, saying it is one.
     pub region: Option<String>,
     /// Only events ending on or after this date (YYYY-MM-DD).
     pub from: Option<String>,

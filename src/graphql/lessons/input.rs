@@ -22,7 +22,8 @@ pub struct LessonFilterInput {
     /// a region or grouping it belongs to.
     pub country: Option<String>,
     /// Only lessons that apply to this M49 region (any level) or grouping: naming it (or a
-    /// region below it), or naming a country in it.
+    /// region below it), or naming a country in it. A country's code is refused, saying it is
+    /// one.
     pub region: Option<String>,
     /// Only lessons drawn from this engagement.
     pub source_engagement: Option<ID>,
