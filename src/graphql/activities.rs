@@ -140,6 +140,9 @@ pub struct ActivityFilter {
     pub engagement: Option<ID>,
     /// Only activities of this programme's engagements (a programme code, e.g. GLOZ85).
     pub programme: Option<String>,
+    /// Only activities of engagements this organisation funds (IATI role 1), as
+    /// `engagements(filter: {donor})` lists them; an unknown organisation is refused.
+    pub donor: Option<ID>,
     /// Only activities in this country (ISO3, ISO2 or M49 code).
     pub country: Option<String>,
     /// Only activities in this area: an M49 region code at any level (e.g. 035 South-eastern
@@ -182,6 +185,10 @@ impl ActivityQuery {
                 .map(|id| parse("filter.engagement", "Engagement", &id))
                 .transpose()?,
             programme: f.programme,
+            donor: f
+                .donor
+                .map(|id| parse("filter.donor", "Organisation", &id))
+                .transpose()?,
             country: f.country,
             region: f.region,
             kind: f.kind,

@@ -177,7 +177,7 @@ impl LessonQuery {
     ) -> Result<Page<Lesson>> {
         let scope = ctx.viewer().record_scope()?;
         let query = filter.unwrap_or_default().into_query()?;
-        let filter = lessons::lesson_filter(ctx.db(), query).await?;
+        let filter = lessons::lesson_filter(ctx.db(), &scope, query).await?;
         let req = PageRequest::new(ctx.page_limits(), first, after)?;
         let db = ctx.db().clone();
         let total = {

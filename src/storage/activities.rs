@@ -123,6 +123,8 @@ pub struct ActivityFields<'a> {
 pub struct ActivityFilter {
     pub engagement_id: Option<i64>,
     pub programme_code: Option<String>,
+    /// Activities of engagements this organisation funds (IATI role 1).
+    pub donor_id: Option<i64>,
     pub country_iso3: Option<String>,
     pub area: Option<Area>,
     pub kind: Option<String>,
@@ -160,6 +162,14 @@ fn where_clause(scope: &Scope, f: &ActivityFilter) -> Sql {
              join programmes p on p.id = e.programme_id where p.code = ",
         )
         .bind(code)
+        .push(")");
+    }
+    if let Some(d) = f.donor_id {
+        sql.push(
+            " and a.engagement_id in (select engagement_id from engagement_organisations \
+             where role_code = '1' and organisation_id = ",
+        )
+        .bind(d)
         .push(")");
     }
     if let Some(c) = &f.country_iso3 {

@@ -87,6 +87,8 @@ pub struct LessonFilter {
     pub source_activity_id: Option<i64>,
     pub source_event_id: Option<i64>,
     pub source_document_id: Option<i64>,
+    /// Drawn from the programme's engagements, their activities or its events.
+    pub programme_id: Option<i64>,
     /// Recorded at or after this instant (`YYYY-MM-DD`, the first day's start, UTC).
     pub recorded_from: Option<String>,
     /// Recorded before this instant (the day after the last day asked for).
@@ -160,6 +162,9 @@ fn where_clause(scope: &Scope, f: &LessonFilter) -> Sql {
             sql.push(" and ").push(column).push(" = ").bind(id);
         }
     }
+    if let Some(p) = f.programme_id {
+        sql.append(&of_programme(p));
+    }
     // Instants are UTC text, so they compare with days as text, as the summaries compare them.
     if let Some(from) = &f.recorded_from {
         sql.push(" and l.recorded_at >= ").bind(from);
@@ -167,6 +172,28 @@ fn where_clause(scope: &Scope, f: &LessonFilter) -> Sql {
     if let Some(before) = &f.recorded_before {
         sql.push(" and l.recorded_at < ").bind(before);
     }
+    sql
+}
+
+/// ` and (the lesson is drawn from the programme)`: from one of its engagements, an activity of
+/// one, or one of its events (linked directly or through an engagement). The list and a regional
+/// summary narrowed to the programme share it, so they count the same lessons.
+pub(super) fn of_programme(programme: i64) -> Sql {
+    let mut sql = Sql::new(
+        " and (l.source_engagement_id in (select id from engagements where programme_id = ",
+    );
+    sql.bind(programme)
+        .push(
+            ") or l.source_activity_id in (select a.id from activities a \
+             join engagements pe on pe.id = a.engagement_id where pe.programme_id = ",
+        )
+        .bind(programme)
+        .push(") or (l.source_event_id is not null")
+        .append(&super::reports::programme_events(
+            programme,
+            "l.source_event_id",
+        ))
+        .push("))");
     sql
 }
 

@@ -356,7 +356,7 @@ pub async fn funding<'e, E: Executor<'e, Database = Any>>(
 }
 
 /// ` and {column} in (events linked to the programme, directly or through an engagement)`.
-fn programme_events(programme: i64, column: &str) -> Sql {
+pub(super) fn programme_events(programme: i64, column: &str) -> Sql {
     let mut sql = Sql::new(" and (");
     sql.push(column)
         .push(" in (select event_id from event_programmes where programme_id = ")
@@ -413,18 +413,7 @@ pub async fn lessons<'e, E: Executor<'e, Database = Any>>(
         .push("))")
         .append(&f.scope.lessons("l.id"));
     if let Some(p) = f.programme_id {
-        sql.push(
-            " and (l.source_engagement_id in (select id from engagements where programme_id = ",
-        )
-        .bind(p)
-        .push(
-            ") or l.source_activity_id in (select a.id from activities a \
-                 join engagements pe on pe.id = a.engagement_id where pe.programme_id = ",
-        )
-        .bind(p)
-        .push(") or (l.source_event_id is not null")
-        .append(&programme_events(p, "l.source_event_id"))
-        .push("))");
+        sql.append(&super::lessons::of_programme(p));
     }
     let (n,): (i64,) = sql.query_as().fetch_one(ex).await?;
     Ok(n)

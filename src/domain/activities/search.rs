@@ -4,9 +4,10 @@ use super::{ActivityKind, country_code};
 use crate::domain::geography::area;
 use crate::domain::programmes;
 use crate::domain::validate::{self, filter_text};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::storage::Db;
 use crate::storage::activities::ActivityFilter;
+use crate::storage::organisations;
 use crate::storage::scope::Scope;
 
 /// A list filter as a client writes it, before codes are resolved.
@@ -14,6 +15,8 @@ use crate::storage::scope::Scope;
 pub struct ActivitySearch {
     pub engagement: Option<i64>,
     pub programme: Option<String>,
+    /// An organisation's id: activities of engagements it funds.
+    pub donor: Option<i64>,
     pub country: Option<String>,
     pub region: Option<String>,
     pub kind: Option<ActivityKind>,
@@ -32,6 +35,15 @@ pub async fn filter(db: &Db, scope: &Scope, q: ActivitySearch) -> AppResult<Acti
         Some(code) => Some(programmes::named_in_filter(db, scope, &code).await?.code),
         None => None,
     };
+    // Organisations are public reference data, so naming an unknown one tells nothing.
+    if let Some(d) = q.donor
+        && organisations::find(db.pool(), d).await?.is_none()
+    {
+        return Err(AppError::bad_input(
+            "filter.donor",
+            &format!("Organisation:{d} is not a known organisation"),
+        ));
+    }
     let country_iso3 = match filter_text("filter.country", q.country.as_deref())? {
         Some(code) => Some(country_code(db, "filter.country", &code).await?),
         None => None,
@@ -52,6 +64,7 @@ pub async fn filter(db: &Db, scope: &Scope, q: ActivitySearch) -> AppResult<Acti
     Ok(ActivityFilter {
         engagement_id: q.engagement,
         programme_code,
+        donor_id: q.donor,
         country_iso3,
         area,
         kind: q.kind.map(|k| k.as_str().to_string()),

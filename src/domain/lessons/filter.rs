@@ -3,11 +3,12 @@
 
 use chrono::Duration;
 
-use crate::domain::geography;
 use crate::domain::validate::{self, filter_text};
+use crate::domain::{geography, programmes};
 use crate::error::{AppError, AppResult};
 use crate::storage::Db;
 use crate::storage::lessons::LessonFilter;
+use crate::storage::scope::Scope;
 
 /// The most words a search may hold; more add cost and no precision.
 const MAX_WORDS: usize = 20;
@@ -25,6 +26,8 @@ pub struct LessonQuery {
     pub source_activity: Option<i64>,
     pub source_event: Option<i64>,
     pub source_document: Option<i64>,
+    /// A programme code: lessons drawn from its engagements, their activities or its events.
+    pub programme: Option<String>,
     /// Recorded on or after this day (YYYY-MM-DD, UTC).
     pub from: Option<String>,
     /// Recorded on or before this day.
@@ -53,8 +56,13 @@ pub fn fts_query(text: &str) -> AppResult<String> {
     Ok(words.join(" "))
 }
 
-/// Checks the codes of a query; unknown ones are the caller's error.
-pub async fn lesson_filter(db: &Db, q: LessonQuery) -> AppResult<LessonFilter> {
+/// Checks the codes of a query; unknown ones are the caller's error. A programme outside `scope`
+/// is as unknown as one that does not exist.
+pub async fn lesson_filter(db: &Db, scope: &Scope, q: LessonQuery) -> AppResult<LessonFilter> {
+    let programme_id = match filter_text("filter.programme", q.programme.as_deref())? {
+        Some(code) => Some(programmes::named_in_filter(db, scope, &code).await?.id),
+        None => None,
+    };
     // Text without a single word is refused as blank text is, rather than read as no search.
     let search = filter_text("filter.search", q.search.as_deref())?
         .as_deref()
@@ -97,6 +105,7 @@ pub async fn lesson_filter(db: &Db, q: LessonQuery) -> AppResult<LessonFilter> {
         source_activity_id: q.source_activity,
         source_event_id: q.source_event,
         source_document_id: q.source_document,
+        programme_id,
         recorded_from: from.map(|d| d.to_string()),
         recorded_before: to.map(|d| (d + Duration::days(1)).to_string()),
         include_archived: q.include_archived,

@@ -33,6 +33,10 @@ pub struct LessonFilterInput {
     pub source_event: Option<ID>,
     /// Only lessons drawn from this document (e.g. an evaluation).
     pub source_document: Option<ID>,
+    /// Only lessons drawn from this programme (its code, e.g. GLOZ85): from one of its
+    /// engagements, an activity of one, or one of its events (linked directly or through an
+    /// engagement), as a regional summary narrowed to the programme counts `lessonsRecorded`.
+    pub programme: Option<String>,
     /// Only lessons recorded on or after this day (YYYY-MM-DD, UTC), as a regional summary's
     /// `lessonsRecorded` counts them for its period.
     pub from: Option<String>,
@@ -62,6 +66,7 @@ impl LessonFilterInput {
             source_activity: opt_id("filter.sourceActivity", "Activity", self.source_activity)?,
             source_event: opt_id("filter.sourceEvent", "Event", self.source_event)?,
             source_document: opt_id("filter.sourceDocument", "Document", self.source_document)?,
+            programme: self.programme,
             from: self.from,
             to: self.to,
             include_archived: self.include_archived,
