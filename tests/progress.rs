@@ -323,3 +323,164 @@ on_both_engines!(
         assert_eq!(e.code, "UNAUTHENTICATED");
     }
 );
+
+/// The `trained` indicator's progress, its actuals and the Norway portfolio's figure for it.
+async fn trained_figures(app: &TestApp, w: &World) -> Value {
+    let q = "query($id: ID!, $o: ID!) { indicator(id: $id) { progress actuals { id version value \
+             periodStart country { iso3 } dimension { value } } } \
+             donorPortfolio(organisation: $o) { engagements { results { indicators { code progress } } } } }";
+    app.ok(
+        q,
+        json!({"id": w.trained, "o": format!("Organisation:{}", w.norway)}),
+        Some(&w.admin),
+    )
+    .await
+}
+
+/// The actual of `trained` for `year`, for `country` or the whole, not disaggregated.
+fn actual_of(figures: &Value, year: i32, country: Option<&str>) -> Value {
+    figures["indicator"]["actuals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            a["periodStart"] == format!("{year}-01-01")
+                && a["country"]["iso3"].as_str() == country
+                && a["dimension"].is_null()
+        })
+        .unwrap_or_else(|| panic!("no actual for {year} {country:?}"))
+        .clone()
+}
+
+/// KU-1 in Norway's portfolio.
+fn portfolio_progress(figures: &Value) -> f64 {
+    figures["donorPortfolio"]["engagements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|e| e["results"].as_array().unwrap())
+        .flat_map(|r| r["indicators"].as_array().unwrap())
+        .find(|i| i["code"] == "KU-1")
+        .and_then(|i| i["progress"].as_f64())
+        .expect("KU-1 in Norway's portfolio")
+}
+
+/// The KU-1 actuals in the indicators CSV, added up, for `country` ("" for the whole).
+async fn csv_actuals(app: &TestApp, w: &World, country: &str) -> f64 {
+    let body = app.get_text("/export/indicators.csv", &w.admin).await;
+    let mut r = csv::Reader::from_reader(body.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (code, iso3, dim, actual) = (
+        col("indicator_code"),
+        col("country_iso3"),
+        col("dimension_value"),
+        col("actual_value"),
+    );
+    r.records()
+        .map(|r| r.unwrap())
+        .filter(|r| &r[code] == "KU-1" && &r[iso3] == country && r[dim].is_empty())
+        .filter_map(|r| r[actual].parse::<f64>().ok())
+        .sum()
+}
+
+on_both_engines!(
+    an_archived_actual_leaves_progress_the_portfolio_and_the_exports_by_exactly_its_value,
+    |app: TestApp| async move {
+        let w: World = world(&app).await;
+        let archive =
+            "mutation($id: ID!, $v: Int!) { archive(id: $id, version: $v) { id version } }";
+        let before = trained_figures(&app, &w).await;
+        let kaz_before = progress(&app, &w.admin, &w.trained, "COUNTRY").await["rows"][0].clone();
+        assert_eq!(kaz_before["country"]["iso3"], "KAZ");
+        let iati_before = app.get_text("/export/iati.xml", &w.admin).await;
+        let (csv_kaz, csv_whole) = (
+            csv_actuals(&app, &w, "KAZ").await,
+            csv_actuals(&app, &w, "").await,
+        );
+
+        // Kazakhstan's 2021 actual (50) goes: its country's figures drop by exactly 50.
+        let kaz = actual_of(&before, 2021, Some("KAZ"));
+        close(&kaz["value"], 50.0);
+        let data = app
+            .ok(
+                archive,
+                json!({"id": kaz["id"], "v": kaz["version"]}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(
+            data["archive"]["version"],
+            kaz["version"].as_i64().unwrap() + 1
+        );
+        let kaz_after = progress(&app, &w.admin, &w.trained, "COUNTRY").await["rows"][0].clone();
+        close(
+            &kaz_after["actual"],
+            kaz_before["actual"].as_f64().unwrap() - 50.0,
+        );
+        close(
+            &kaz_after["progress"],
+            kaz_after["actual"].as_f64().unwrap() / kaz_after["target"].as_f64().unwrap(),
+        );
+        assert_eq!(
+            kaz_after["actuals"].as_array().unwrap().len() + 1,
+            kaz_before["actuals"].as_array().unwrap().len()
+        );
+        assert_eq!(csv_actuals(&app, &w, "KAZ").await, csv_kaz - 50.0);
+
+        // The whole 2021 actual (80) goes: whole-value progress drops by exactly 80 / 200 (SUM
+        // against the latest target, from a baseline of 0), in the indicator and the portfolio.
+        let whole = actual_of(&before, 2021, None);
+        close(&whole["value"], 80.0);
+        app.ok(
+            archive,
+            json!({"id": whole["id"], "v": whole["version"]}),
+            Some(&w.admin),
+        )
+        .await;
+        let after = trained_figures(&app, &w).await;
+        let drop = 80.0 / 200.0;
+        close(
+            &after["indicator"]["progress"],
+            before["indicator"]["progress"].as_f64().unwrap() - drop,
+        );
+        let portfolio = portfolio_progress(&after);
+        assert!((portfolio - (portfolio_progress(&before) - drop)).abs() < 1e-9);
+        assert_eq!(
+            after["indicator"]["actuals"].as_array().unwrap().len() + 2,
+            before["indicator"]["actuals"].as_array().unwrap().len(),
+            "both archived actuals are out of the list"
+        );
+        let period = progress(&app, &w.admin, &w.trained, "PERIOD").await;
+        let y2021 = &period["rows"][1];
+        assert_eq!(y2021["periodStart"], "2021-01-01");
+        assert_eq!(y2021["actuals"], json!([]));
+        assert_eq!(y2021["actual"], Value::Null);
+        assert_eq!(csv_actuals(&app, &w, "").await, csv_whole - 80.0);
+        let iati_after = app.get_text("/export/iati.xml", &w.admin).await;
+        assert_eq!(
+            iati_after.matches("<actual").count() + 2,
+            iati_before.matches("<actual").count(),
+            "the IATI export leaves both out"
+        );
+
+        // The slot is free again: a corrected actual is recorded as a new value.
+        let q = "mutation($i: IndicatorValueInput!) { recordIndicatorActual(input: $i) { id version value } }";
+        let data = app
+            .ok(
+                q,
+                json!({"i": {"indicator": w.trained, "periodStart": "2021-01-01",
+                "periodEnd": "2021-12-31", "country": "KAZ", "value": 45}}),
+                Some(&w.admin),
+            )
+            .await;
+        let again = &data["recordIndicatorActual"];
+        assert_ne!(again["id"], kaz["id"]);
+        assert_eq!(again["version"], 1);
+        let kaz_again = progress(&app, &w.admin, &w.trained, "COUNTRY").await["rows"][0].clone();
+        close(
+            &kaz_again["actual"],
+            kaz_after["actual"].as_f64().unwrap() + 45.0,
+        );
+    }
+);

@@ -1,15 +1,16 @@
 //! Setting targets and recording actuals. Both fill a slot: (indicator, kind, period, country,
 //! disaggregation). Setting a slot that holds a value replaces it, so a correction is the same
-//! call as the first entry; the audit log keeps what it replaced.
+//! call as the first entry; the audit log keeps what it replaced. A value recorded by mistake is
+//! archived, which frees its slot.
 
 use super::auth::Viewer;
 use super::indicator_rules::check_value;
 use super::indicators::{Indicator, ValueKind};
-use super::records::require_write;
+use super::records::{require_write, stale};
 use super::{audit, geography, results, validate};
 use crate::error::{AppError, AppResult};
 use crate::storage::indicator_values::{self as store, Slot, ValueFields, ValueRow};
-use crate::storage::ownership::Kind;
+use crate::storage::ownership::{self, Kind};
 use crate::storage::scope::Scope;
 use crate::storage::{Db, documents, engagements, indicators};
 
@@ -213,4 +214,57 @@ pub async fn set(db: &Db, viewer: &Viewer, kind: ValueKind, i: ValueInput) -> Ap
     .await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// Takes back a target or actual recorded by mistake: archived, it stays in the database and in
+/// its indicator's history, but leaves every list, progress figure, report and export, and its
+/// slot may be set again. Whoever may record the value may archive it; `version` must be the
+/// current one.
+pub async fn archive(db: &Db, viewer: &Viewer, id: i64, version: i64) -> AppResult<i64> {
+    let kind = Kind::IndicatorValue;
+    let mut tx = db.begin().await?;
+    let before = store::find(&mut *tx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("{} {id}", kind.name())))?;
+    let owners = ownership::owners(&mut *tx, kind, id).await?;
+    require_write(viewer, kind, &owners)?;
+    if before.archived_at.is_some() {
+        return Err(AppError::conflict(format!(
+            "{} {id} is archived already",
+            kind.name()
+        )));
+    }
+    let indicator = indicators::find(&mut *tx, &Scope::All, before.indicator_id)
+        .await?
+        .ok_or_else(|| AppError::internal("read a value's indicator", "missing"))?;
+    if indicator.archived_at.is_some() {
+        return Err(AppError::conflict(format!(
+            "Indicator {} is archived; its values are kept as they were",
+            indicator.id
+        )));
+    }
+    if !ownership::archive(&mut tx, kind, id, version).await? {
+        return Err(stale(kind, id, before.version, version));
+    }
+    let after = store::find(&mut *tx, id)
+        .await?
+        .ok_or_else(|| AppError::internal("read an archived value back", "missing"))?;
+    // Under the indicator, as the value was recorded, so its history shows it taken back.
+    let action = if before.kind == ValueKind::Target.as_str() {
+        "archive_target"
+    } else {
+        "archive_actual"
+    };
+    audit::record(
+        &mut tx,
+        viewer,
+        action,
+        "Indicator",
+        indicator.id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after.version)
 }

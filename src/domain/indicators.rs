@@ -358,6 +358,7 @@ mod tests {
             version: 1,
             created_at: String::new(),
             updated_at: String::new(),
+            archived_at: None,
         }
     }
 

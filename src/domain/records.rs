@@ -84,6 +84,10 @@ pub async fn archive(
     if kind == Kind::Programme {
         viewer.require_role(&[Role::Admin], "archive programmes")?;
     }
+    // A value is audited under its indicator and goes only while the indicator is live.
+    if kind == Kind::IndicatorValue {
+        return super::indicator_values::archive(db, viewer, id, version).await;
+    }
     let mut tx = db.begin().await?;
     let (current, archived) = ownership::version(&mut *tx, kind, id)
         .await?

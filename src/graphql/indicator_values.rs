@@ -29,7 +29,8 @@ pub struct Disaggregation {
 }
 
 /// A target or an actual of an indicator for one period, optionally for one country and one
-/// disaggregation (IATI `period/target` and `period/actual`).
+/// disaggregation (IATI `period/target` and `period/actual`). One recorded by mistake is taken
+/// back with `archive(id, version)`.
 #[Object]
 impl IndicatorValue {
     /// Global id, e.g. IndicatorValue:12.
@@ -85,7 +86,8 @@ impl IndicatorValue {
             .load_one(IndicatorById(self.indicator_id))
             .await?)
     }
-    /// How many times it was set: 1 when first recorded, one more for each replacement.
+    /// How many times it was set: 1 when first recorded, one more for each replacement; pass it
+    /// to `archive` to take the value back.
     async fn version(&self) -> i64 {
         self.version
     }

@@ -99,6 +99,9 @@ impl RecordMutation {
     /// Archives a record: it stays in the database (other records refer to it) but drops out of
     /// lists unless they ask for archived records. `version` must be the current one. A programme
     /// (admins only) is archived with its engagements and its own results, in one transaction.
+    /// An `IndicatorValue` (a target or actual recorded by mistake) is taken back this way by
+    /// whoever may record it: it leaves every list, progress figure, report and export, its
+    /// slot may be set again, and the audit entry is under its indicator.
     async fn archive(
         &self,
         ctx: &Context<'_>,

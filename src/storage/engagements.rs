@@ -652,8 +652,8 @@ pub async fn places_in_use_outside<'e, E: Executor<'e, Database = Any>>(
         .push(
             " union select v.country_iso3 from indicator_values v \
              join indicators i on i.id = v.indicator_id join results r on r.id = i.result_id \
-             where v.country_iso3 is not null and i.archived_at is null \
-             and r.archived_at is null and r.engagement_id = ",
+             where v.country_iso3 is not null and v.archived_at is null \
+             and i.archived_at is null and r.archived_at is null and r.engagement_id = ",
         )
         .bind(id)
         .append(&outside("v.country_iso3"))

@@ -23,24 +23,26 @@ pub struct ValueRow {
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
+    /// Set when the value was taken back; archived values are read by id only (the audit log).
+    pub archived_at: Option<String>,
 }
 
 const SELECT: &str = "select id, indicator_id, kind, period_start, period_end, value, \
      country_iso3, dimension_name, dimension_value, comment, document_id, version, created_at, \
-     updated_at from indicator_values";
+     updated_at, archived_at from indicator_values";
 
 /// The order clients read values in: by period, then country (none first), then disaggregation.
 const ORDER: &str = " order by indicator_id, kind, period_start, period_end, \
      coalesce(country_iso3, ''), dimension_name, dimension_value";
 
-/// Targets and actuals of the given indicators: one statement for a list of indicators.
+/// Live targets and actuals of the given indicators: one statement for a list of indicators.
 pub async fn of_indicators(
     db: &super::Db,
     scope: &Scope,
     indicators: &[i64],
 ) -> AppResult<Vec<ValueRow>> {
     let mut sql = Sql::new(SELECT);
-    sql.push(" where indicator_id in ")
+    sql.push(" where archived_at is null and indicator_id in ")
         .bind_list(indicators)
         .append(&scope.indicators("indicator_id"))
         .push(ORDER);
@@ -58,13 +60,13 @@ pub struct Slot<'a> {
     pub dimension_value: &'a str,
 }
 
-/// The value in a slot, if one was recorded.
+/// The live value in a slot, if one was recorded (an archived one no longer holds it).
 pub async fn find_slot<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     s: &Slot<'_>,
 ) -> AppResult<Option<ValueRow>> {
     let mut sql = Sql::new(SELECT);
-    sql.push(" where indicator_id = ")
+    sql.push(" where archived_at is null and indicator_id = ")
         .bind(s.indicator_id)
         .push(" and kind = ")
         .bind(s.kind)
@@ -81,6 +83,7 @@ pub async fn find_slot<'e, E: Executor<'e, Database = Any>>(
     Ok(sql.query_as().fetch_optional(ex).await?)
 }
 
+/// A value by id, archived or not.
 pub async fn find<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     id: i64,
@@ -150,7 +153,8 @@ pub async fn replace(
     sql.push(" where id = ")
         .bind(id)
         .push(" and version = ")
-        .bind(version);
+        .bind(version)
+        .push(" and archived_at is null");
     let done = sql.query().execute(&mut **tx).await?;
     Ok(done.rows_affected() == 1)
 }

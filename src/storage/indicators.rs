@@ -80,7 +80,10 @@ fn where_clause(scope: &Scope, f: &IndicatorFilter) -> Sql {
              where country_iso3 = ",
         )
         .bind(c)
-        .push(") or i.id in (select indicator_id from indicator_values where country_iso3 = ")
+        .push(
+            ") or i.id in (select indicator_id from indicator_values \
+             where archived_at is null and country_iso3 = ",
+        )
         .bind(c)
         .push("))");
     }

@@ -17,6 +17,8 @@ pub enum Kind {
     Lesson,
     Result,
     Indicator,
+    /// A target or actual: archived to take back one recorded by mistake.
+    IndicatorValue,
 }
 
 impl Kind {
@@ -32,6 +34,7 @@ impl Kind {
             Kind::Lesson => "Lesson",
             Kind::Result => "Result",
             Kind::Indicator => "Indicator",
+            Kind::IndicatorValue => "IndicatorValue",
         }
     }
 
@@ -46,6 +49,7 @@ impl Kind {
             Kind::Lesson,
             Kind::Result,
             Kind::Indicator,
+            Kind::IndicatorValue,
         ]
         .into_iter()
         .find(|k| k.name() == name)
@@ -62,6 +66,7 @@ impl Kind {
             Kind::Lesson => "lessons",
             Kind::Result => "results",
             Kind::Indicator => "indicators",
+            Kind::IndicatorValue => "indicator_values",
         }
     }
 
@@ -120,6 +125,19 @@ impl Kind {
                  left join engagement_countries ec on ec.engagement_id = e.id where i.id = $1 \
                  union select p.code, null from indicators i join results r on r.id = i.result_id \
                  join programmes p on p.id = r.programme_id where i.id = $1"
+            }
+            // As its indicator, except that a value for one country belongs to that country
+            // alone, as when it is recorded (`indicator_values::set`).
+            Kind::IndicatorValue => {
+                "select p.code, coalesce(v.country_iso3, ec.country_iso3) from indicator_values v \
+                 join indicators i on i.id = v.indicator_id join results r on r.id = i.result_id \
+                 join engagements e on e.id = r.engagement_id \
+                 join programmes p on p.id = e.programme_id \
+                 left join engagement_countries ec on ec.engagement_id = e.id \
+                 and v.country_iso3 is null where v.id = $1 \
+                 union select p.code, v.country_iso3 from indicator_values v \
+                 join indicators i on i.id = v.indicator_id join results r on r.id = i.result_id \
+                 join programmes p on p.id = r.programme_id where v.id = $1"
             }
         }
     }

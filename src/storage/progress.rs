@@ -94,7 +94,7 @@ pub async fn aggregates<'e, E: Executor<'e, Database = Any>>(
         "select {k1} as key1, {k2} as key2, v.kind, count(v.value) as count, \
          cast(sum(v.value) as double precision) as sum, \
          cast(avg(v.value) as double precision) as mean \
-         from indicator_values v where v.indicator_id = "
+         from indicator_values v where v.archived_at is null and v.indicator_id = "
     ));
     sql.bind(indicator)
         .push(&by.counts("v"))
@@ -117,7 +117,8 @@ pub async fn latest<'e, E: Executor<'e, Database = Any>>(
     let (w1, w2) = by.keys("w");
     let mut sql = Sql::new(&format!(
         "select {k1} as key1, {k2} as key2, v.kind, v.period_end, v.value \
-         from indicator_values v where v.value is not null and v.indicator_id = "
+         from indicator_values v where v.value is not null and v.archived_at is null \
+         and v.indicator_id = "
     ));
     sql.bind(indicator)
         .push(&by.counts("v"))
@@ -125,7 +126,7 @@ pub async fn latest<'e, E: Executor<'e, Database = Any>>(
         .push(&format!(
             " and v.period_end = (select max(w.period_end) from indicator_values w \
              where w.indicator_id = v.indicator_id and w.kind = v.kind \
-             and w.value is not null and {w1} = {k1} and {w2} = {k2}{})",
+             and w.value is not null and w.archived_at is null and {w1} = {k1} and {w2} = {k2}{})",
             by.counts("w")
         ))
         .push(&format!(

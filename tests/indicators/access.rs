@@ -214,3 +214,107 @@ on_both_engines!(
         assert_eq!(e.field.as_deref(), Some("filter.country"), "{e:?}");
     }
 );
+
+on_both_engines!(
+    a_value_is_archived_by_whoever_may_record_it_at_its_version_and_audited_under_its_indicator,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let r = result(&app, &w.admin, outcome(&w.kaz_uzb, "Outcome")).await;
+        let i = indicator(&app, &w.admin, officers_trained(&r, "CA-1")).await;
+        let whole = actual(&app, &w.admin, year(&i, 2021, Some(5.0))).await;
+        let mut v = year(&i, 2021, Some(3.0));
+        v["country"] = json!("KAZ");
+        let kaz = actual(&app, &w.admin, v).await;
+        let mut v = year(&i, 2021, Some(2.0));
+        v["country"] = json!("UZB");
+        let uzb = actual(&app, &w.admin, v.clone()).await;
+        let outsider = app
+            .token(Role::Officer)
+            .programmes(&["OTHER1"])
+            .create()
+            .await;
+        let kaz_only = app
+            .token(Role::Officer)
+            .programmes(&["GLOZ85"])
+            .countries(&["KAZ"])
+            .create()
+            .await;
+        let reporter = app.token(Role::Reporter).create().await;
+        let belgium = app
+            .token(Role::Donor)
+            .organisation(w.belgium)
+            .create()
+            .await;
+        let archive =
+            "mutation($id: ID!, $v: Int!) { archive(id: $id, version: $v) { id version } }";
+        let refused = |value: &Value, version: i64, token: &str| {
+            let (app, vars, token) = (
+                &app,
+                json!({"id": value["id"], "v": version}),
+                token.to_string(),
+            );
+            async move { app.err(archive, vars, Some(&token)).await }
+        };
+
+        // As for recording: the programme's officers, for the countries of their token.
+        let before = written(&app).await;
+        for token in [&outsider, &reporter, &belgium] {
+            let e = refused(&kaz, 1, token).await;
+            assert_eq!(e.code, "FORBIDDEN", "{e:?}");
+        }
+        let e = app
+            .err(&record_actual_q(), json!({"i": v}), Some(&kaz_only))
+            .await;
+        assert_eq!(
+            e.code, "FORBIDDEN",
+            "a KAZ officer records no UZB value: {e:?}"
+        );
+        for value in [&uzb, &whole] {
+            let e = refused(value, 1, &kaz_only).await;
+            assert_eq!(
+                e.code, "FORBIDDEN",
+                "nor archives one, nor the whole's: {e:?}"
+            );
+        }
+        // The current version only, and once.
+        let e = refused(&whole, 2, &w.admin).await;
+        assert_eq!(e.code, "CONFLICT", "{e:?}");
+        assert!(e.message.contains("is at version 1, not 2"), "{e:?}");
+        let e = app
+            .err(
+                archive,
+                json!({"id": "IndicatorValue:999", "v": 1}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.code, "NOT_FOUND", "{e:?}");
+        assert_eq!(written(&app).await, before, "refusals wrote nothing");
+
+        let data = app
+            .ok(archive, json!({"id": kaz["id"], "v": 1}), Some(&kaz_only))
+            .await;
+        assert_eq!(data["archive"], json!({"id": kaz["id"], "version": 2}));
+        let e = refused(&kaz, 2, &w.admin).await;
+        assert_eq!(e.code, "CONFLICT", "{e:?}");
+        assert!(e.message.ends_with("is archived already"), "{e:?}");
+        let q = "query($id: ID!) { indicator(id: $id) { actuals { value country { iso3 } } } \
+                 auditLog(entityId: $id) { nodes { action before after } } }";
+        let data = app.ok(q, json!({"id": i["id"]}), Some(&w.admin)).await;
+        assert_eq!(
+            data["indicator"]["actuals"],
+            json!([{"value": 5.0, "country": null}, {"value": 2.0, "country": {"iso3": "UZB"}}])
+        );
+        let entry = &data["auditLog"]["nodes"][0];
+        assert_eq!(entry["action"], "archive_actual");
+        assert_eq!(entry["before"]["value"], 3.0);
+        assert_eq!(entry["before"]["archived_at"], Value::Null);
+        assert!(entry["after"]["archived_at"].is_string(), "{entry}");
+        assert_eq!(entry["after"]["version"], 2);
+
+        // An archived indicator's values are kept as they were.
+        app.ok(archive, json!({"id": i["id"], "v": 1}), Some(&w.admin))
+            .await;
+        let e = refused(&uzb, 1, &w.admin).await;
+        assert_eq!(e.code, "CONFLICT", "{e:?}");
+    }
+);

@@ -124,7 +124,8 @@ pub async fn slots(
          max(case when v.kind = 'actual' then v.comment end) as actual_comment \
          from indicator_values v join indicators i on i.id = v.indicator_id \
          join results r on r.id = i.result_id \
-         left join countries c on c.iso3 = v.country_iso3 where v.indicator_id in ",
+         left join countries c on c.iso3 = v.country_iso3 \
+         where v.archived_at is null and v.indicator_id in ",
     );
     sql.bind_list(indicators)
         .append(&scope.indicators("v.indicator_id"));

@@ -164,7 +164,8 @@ pub async fn details(pool: &AnyPool, scope: &Scope, ids: &[i64]) -> AppResult<De
     // IATI wants every target of a period before its actuals, so `kind` sorts after the period.
     let mut sql = Sql::new(
         "select indicator_id, kind, period_start, period_end, value, country_iso3, \
-         dimension_name, dimension_value, comment from indicator_values where indicator_id in ",
+         dimension_name, dimension_value, comment from indicator_values \
+         where archived_at is null and indicator_id in ",
     );
     sql.bind_list(&indicator_ids).push(
         " order by indicator_id, period_start, period_end, kind desc, \
