@@ -521,6 +521,65 @@ async fn health_and_readiness_probes_answer() {
     }
 }
 
+/// `--max-concurrent-requests` counts every request that does work, whatever its route and
+/// method: with one allowed, a mutation in flight keeps a query by GET and an export waiting,
+/// while the probes, which do no work, still answer.
+#[tokio::test]
+async fn the_concurrency_limit_counts_every_request_and_leaves_the_probes_out() {
+    use sqlx::{Connection, Executor};
+    use std::time::Duration;
+    use tower::ServiceExt;
+
+    let app = TestApp::sqlite_with(Limits {
+        max_concurrent_requests: 1,
+        ..Limits::default()
+    })
+    .await;
+    let admin = app.admin().await;
+    // Another connection holds SQLite's write lock: the mutation waits for it, in its slot.
+    let mut blocker = sqlx::SqliteConnection::connect(&app.url)
+        .await
+        .expect("connect");
+    blocker.execute("begin immediate").await.expect("lock");
+    let mutation = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, JSON)
+        .header(header::AUTHORIZATION, format!("Bearer {admin}"))
+        .body(Body::from(
+            json!({ "query": CREATE_ORGANISATION }).to_string(),
+        ))
+        .unwrap();
+    let in_flight = tokio::spawn(app.router.clone().oneshot(mutation));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let query = format!(
+        "/graphql?query={}",
+        encode("{ countries(first: 1) { totalCount } }")
+    );
+    for path in [query.as_str(), "/export/activities.csv"] {
+        let request = Request::get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {admin}"))
+            .body(Body::empty())
+            .unwrap();
+        let answered = tokio::time::timeout(Duration::from_millis(500), app.send(request)).await;
+        assert!(
+            answered.is_err(),
+            "{path} ran beside the one request allowed: {answered:?}"
+        );
+    }
+    for probe in ["/healthz", "/readyz"] {
+        let answered = tokio::time::timeout(Duration::from_secs(2), app.send(get(probe, None)))
+            .await
+            .unwrap_or_else(|_| panic!("{probe} waited for the request in flight"));
+        assert_eq!(answered.0, StatusCode::OK, "{probe}: {}", answered.2);
+    }
+
+    blocker.execute("rollback").await.expect("unlock");
+    let response = in_flight.await.expect("task").expect("router answers");
+    assert_eq!(response.status(), StatusCode::OK);
+    let (status, _, text) = app.send(get(&query, Some(JSON))).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+}
+
 #[tokio::test]
 async fn queries_nested_deeper_than_the_limit_are_refused() {
     let app = TestApp::sqlite_with(Limits {

@@ -50,15 +50,21 @@ pub fn app(db: Db, limits: Limits) -> Router {
         )),
         limits: Arc::new(limits),
     };
-    Router::new()
-        .route("/", get(|| async { Redirect::temporary("/graphql") }))
+    // One count over every route that does work: `Router::layer` gives each route and method
+    // a layer of its own, and a plain ConcurrencyLimitLayer a semaphore per layer, which let
+    // GET and POST /graphql and each export run their own `max_concurrent_requests` at once.
+    // The probes stay outside it, so that a busy server still answers that it is alive.
+    let work = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/export/iati.xml", get(export::iati_xml))
         .route("/export/indicators.csv", get(export::indicators_csv))
         .route("/export/activities.csv", get(export::activities_csv))
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(concurrency));
+    Router::new()
+        .route("/", get(|| async { Redirect::temporary("/graphql") }))
+        .merge(work)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .layer(tower::limit::ConcurrencyLimitLayer::new(concurrency))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
