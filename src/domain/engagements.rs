@@ -213,14 +213,24 @@ async fn validate_draft(
     let region = match &d.region {
         None => None,
         Some(code) => {
-            let code = geography::normalise_country_code(code);
-            let found = crate::storage::geography::find_region(db.pool(), &code).await?;
-            Some(found.map(|r| r.code).ok_or_else(|| {
-                AppError::bad_input(
-                    "input.recipientRegion",
-                    &format!("{code} is not an M49 region code"),
-                )
-            })?)
+            let normal = geography::normalise_country_code(code);
+            match crate::storage::geography::find_region(db.pool(), &normal).await? {
+                Some(r) => Some(r.code),
+                // A country's code says so, with where it belongs instead.
+                None => {
+                    let message = match geography::country(db, code).await? {
+                        Some(c) => format!(
+                            "{} is a country ({}), not a region; give it as a recipient country \
+                             (recipientCountries: [{{country: \"{}\", percentage: 100}}])",
+                            code.trim(),
+                            c.name,
+                            c.iso3
+                        ),
+                        None => format!("{normal} is not an M49 region code"),
+                    };
+                    return Err(AppError::bad_input("input.recipientRegion", &message));
+                }
+            }
         }
     };
 

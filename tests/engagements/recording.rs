@@ -100,6 +100,23 @@ on_both_engines!(
         bad["i"]["plannedEnd"] = json!("2019-12-31");
         let e = app.err(CREATE_ENG, bad, Some(&w.admin)).await;
         assert_eq!(e.field.as_deref(), Some("input.plannedEnd"));
+        // A country's code as the recipient region says where it belongs instead.
+        for (code, message) in [
+            (
+                "398",
+                "input.recipientRegion: 398 is a country (Kazakhstan), not a region; give it as a \
+                 recipient country (recipientCountries: [{country: \"KAZ\", percentage: 100}])",
+            ),
+            (
+                "999",
+                "input.recipientRegion: 999 is not an M49 region code",
+            ),
+        ] {
+            let mut bad = engagement(&w, "Region", json!([]), &w.norway);
+            bad["i"]["recipientRegion"] = json!(code);
+            let e = app.err(CREATE_ENG, bad, Some(&w.admin)).await;
+            assert_eq!(e.message, message);
+        }
         let mut bad = engagement(
             &w,
             "Long budget",
