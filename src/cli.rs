@@ -317,6 +317,7 @@ pub async fn run(cli: Cli) -> AppResult<()> {
                     "Cli::environment() was not set before the runtime started",
                 ));
             }
+            limits.check()?;
             serve(db, bind, no_demo, open_browser, limits).await
         }
         Command::Migrate { db } => {

@@ -2,6 +2,8 @@
 
 use clap::Args;
 
+use crate::error::{AppError, AppResult};
+
 /// Limits that keep one request from taking the service down; each has a safe default.
 #[derive(Args, Clone, Debug)]
 pub struct Limits {
@@ -73,6 +75,83 @@ impl Default for Limits {
             response_cache_mb: 16,
             introspection: true,
         }
+    }
+}
+
+impl Limits {
+    /// Refuses settings that would refuse every request, or lift another limit, naming the flag
+    /// and its variable: a server that starts with them fails its first client instead of its
+    /// operator. A default page size above the largest bypassed the largest, and 0 reads as "no
+    /// limit" beside the settings where it means that, but here it would stop everything.
+    pub fn check(&self) -> AppResult<()> {
+        // i128 holds every value of these usize, u64 and i64 settings as it was given.
+        let at_least_one: [(&str, &str, i128); 9] = [
+            ("max-depth", "TA_TRACKER_MAX_DEPTH", self.max_depth as i128),
+            (
+                "max-complexity",
+                "TA_TRACKER_MAX_COMPLEXITY",
+                self.max_complexity as i128,
+            ),
+            (
+                "max-page-size",
+                "TA_TRACKER_MAX_PAGE_SIZE",
+                self.max_page_size as i128,
+            ),
+            (
+                "default-page-size",
+                "TA_TRACKER_DEFAULT_PAGE_SIZE",
+                self.default_page_size as i128,
+            ),
+            (
+                "max-body-bytes",
+                "TA_TRACKER_MAX_BODY_BYTES",
+                self.max_body_bytes as i128,
+            ),
+            (
+                "request-timeout-secs",
+                "TA_TRACKER_REQUEST_TIMEOUT_SECS",
+                self.request_timeout_secs as i128,
+            ),
+            (
+                "max-query-bytes",
+                "TA_TRACKER_MAX_QUERY_BYTES",
+                self.max_query_bytes as i128,
+            ),
+            (
+                "max-fields",
+                "TA_TRACKER_MAX_FIELDS",
+                self.max_fields as i128,
+            ),
+            (
+                "max-concurrent-requests",
+                "TA_TRACKER_MAX_CONCURRENT_REQUESTS",
+                self.max_concurrent_requests as i128,
+            ),
+        ];
+        for (flag, env, value) in at_least_one {
+            if value < 1 {
+                let zero = if value == 0 {
+                    "; 0 does not mean no limit here"
+                } else {
+                    ""
+                };
+                return Err(AppError::bad_input(
+                    flag,
+                    &format!("must be at least 1, not {value} (--{flag} or {env}){zero}"),
+                ));
+            }
+        }
+        if self.default_page_size > self.max_page_size {
+            return Err(AppError::bad_input(
+                "default-page-size",
+                &format!(
+                    "{} is above the largest page, max-page-size {} (--default-page-size or \
+                     TA_TRACKER_DEFAULT_PAGE_SIZE, --max-page-size or TA_TRACKER_MAX_PAGE_SIZE)",
+                    self.default_page_size, self.max_page_size
+                ),
+            ));
+        }
+        Ok(())
     }
 }
 

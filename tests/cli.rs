@@ -194,6 +194,72 @@ fn an_unreachable_database_is_a_one_line_error_not_a_panic() {
     );
 }
 
+/// Runs `cmd` to its end, or stops it after `limit` (a server that should have refused to start).
+fn output_within(mut cmd: Command, limit: Duration) -> Output {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run ta-tracker");
+    let deadline = Instant::now() + limit;
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}
+
+/// Limits that would stop every request, or lift another limit, stop `serve` instead, before it
+/// touches the database, with the flag and its variable named, whether given as a flag or in the
+/// environment.
+#[test]
+fn serve_refuses_limits_that_would_refuse_every_request_or_lift_another() {
+    let (dir, url) = temp_db();
+    for (flags, env, expected) in [
+        (
+            &["--default-page-size", "500"][..],
+            None,
+            "error: default-page-size: 500 is above the largest page, max-page-size 100",
+        ),
+        (
+            &[][..],
+            Some(("TA_TRACKER_MAX_PAGE_SIZE", "-5")),
+            "error: max-page-size: must be at least 1, not -5 (--max-page-size or \
+             TA_TRACKER_MAX_PAGE_SIZE)",
+        ),
+        (
+            &["--request-timeout-secs", "0"][..],
+            None,
+            "error: request-timeout-secs: must be at least 1, not 0 (--request-timeout-secs or \
+             TA_TRACKER_REQUEST_TIMEOUT_SECS); 0 does not mean no limit here",
+        ),
+        (
+            &[][..],
+            Some(("TA_TRACKER_MAX_CONCURRENT_REQUESTS", "0")),
+            "error: max-concurrent-requests: must be at least 1, not 0",
+        ),
+    ] {
+        let mut cmd = command(&["serve", "--database-url", &url, "--bind", "127.0.0.1:0"]);
+        cmd.args(["--open", "false"])
+            .args(flags)
+            .stdin(Stdio::null());
+        if let Some((key, value)) = env {
+            cmd.env(key, value);
+        }
+        let o = output_within(cmd, Duration::from_secs(20));
+        let line = assert_one_line_error(&o);
+        assert!(line.starts_with(expected), "{flags:?} {env:?}: {line}");
+        assert!(
+            files_in(dir.path()).is_empty(),
+            "{:?}",
+            files_in(dir.path())
+        );
+    }
+}
+
 /// Every command that reads or writes records, with `url` as its database, writing (when it
 /// writes a file) into `dir`.
 fn commands_that_need_a_database(dir: &std::path::Path) -> Vec<Vec<String>> {
