@@ -285,17 +285,23 @@ on_both_engines!(
                 }
             }
         }
-        let e = app
-            .err(
-                SEARCH_LESSONS,
-                json!({ "f": { "search": "\" ( * -" } }),
-                Some(&reporter),
-            )
-            .await;
-        assert_eq!(
-            (e.code.as_str(), e.field.as_deref()),
-            ("BAD_USER_INPUT", Some("filter.search"))
-        );
+        // Text without a word is refused alike in both searches, not read as no search.
+        for query in [SEARCH_LESSONS, SEARCH_EVENTS] {
+            let e = app
+                .err(
+                    query,
+                    json!({ "f": { "search": "\" ( * -" } }),
+                    Some(&reporter),
+                )
+                .await;
+            assert_eq!(
+                (e.code.as_str(), e.message.as_str()),
+                (
+                    "BAD_USER_INPUT",
+                    "filter.search: must contain at least one word (letters or digits)"
+                )
+            );
+        }
         // Were OR an operator, this would find both lessons; as a word (or a stop word) it
         // leaves every other word required.
         let data = app

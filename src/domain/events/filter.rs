@@ -86,10 +86,20 @@ pub async fn filter(db: &Db, scope: &Scope, q: EventQuery) -> AppResult<EventFil
         }
     };
     Ok(EventFilter {
-        words: filter_text("filter.search", q.search.as_deref())?
-            .as_deref()
-            .map(search_words)
-            .unwrap_or_default(),
+        words: match filter_text("filter.search", q.search.as_deref())? {
+            None => Vec::new(),
+            // Text without a single word is refused, as in a lessons search, rather than read
+            // as no search at all.
+            Some(text) => match search_words(&text) {
+                words if words.is_empty() => {
+                    return Err(AppError::bad_input(
+                        "filter.search",
+                        "must contain at least one word (letters or digits)",
+                    ));
+                }
+                words => words,
+            },
+        },
         kind: q.kind.map(|k| k.as_str().to_string()),
         theme: filter_text("filter.theme", q.theme.as_deref())?,
         country_iso3,

@@ -15,7 +15,8 @@ use crate::graphql::patch::{Write, clearable};
 #[derive(InputObject, Default)]
 pub struct EventFilterInput {
     /// Words that must all appear (case-insensitive) in the title, summary, key messages,
-    /// themes, venue city or speakers' names, e.g. "radicalization prisons".
+    /// themes, venue city or speakers' names, e.g. "radicalization prisons"; text without any
+    /// word is refused.
     pub search: Option<String>,
     /// Only events of this kind.
     pub kind: Option<EventKind>,
