@@ -188,10 +188,9 @@ impl Speaker {
     async fn name(&self) -> &str {
         &self.name
     }
-    /// Position at the time, e.g. Minister of Justice and Public Security; null when not
-    /// recorded (none given, or given empty).
-    async fn position(&self) -> Option<&str> {
-        recorded(&self.position)
+    /// Position at the time, e.g. Minister of Justice and Public Security.
+    async fn position(&self) -> &str {
+        &self.position
     }
     /// The organisation they spoke for, when it is registered.
     async fn organisation(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
@@ -200,17 +199,10 @@ impl Speaker {
             None => Ok(None),
         }
     }
-    /// The organisation's name as it stood when they spoke; null when they spoke for no
-    /// organisation that was named.
-    async fn organisation_name(&self) -> Option<&str> {
-        recorded(&self.organisation_name)
+    /// The organisation's name as it stood when they spoke.
+    async fn organisation_name(&self) -> &str {
+        &self.organisation_name
     }
-}
-
-/// A speaker's optional text as clients read it: storage keeps one not given as empty (the
-/// columns are not null), and an absent text reads null rather than "".
-fn recorded(text: &str) -> Option<&str> {
-    (!text.is_empty()).then_some(text)
 }
 
 /// An event by id for other records' nested fields (e.g. a lesson's source), within the caller's

@@ -300,36 +300,3 @@ on_both_engines!(
         assert_eq!(app.count("lessons").await, lessons, "nothing written");
     }
 );
-
-on_both_engines!(
-    a_speakers_position_or_organisation_name_not_recorded_reads_null,
-    |app: common::TestApp| async move {
-        let w = world(&app).await;
-        let mut input = dialogue(&w);
-        input["speakers"] = json!([
-            { "name": "Jøran Kallmyr", "position": "", "organisation": w.norway },
-            { "name": "A delegate", "position": "  ", "organisationName": "" },
-            { "name": "Another delegate", "position": null },
-            { "name": "Miwa Kato", "position": "Director of Operations, UNODC", "organisationName": "UNODC" }
-        ]);
-        let id = id_of(
-            &app,
-            CREATE_EVENT,
-            json!({ "i": input }),
-            &w.admin,
-            "createEvent",
-        )
-        .await;
-        let q = "query($id: ID!) { event(id: $id) { speakers { name position organisationName organisation { name } } } }";
-        let data = app.ok(q, json!({ "id": id }), Some(&w.admin)).await;
-        assert_eq!(
-            data["event"]["speakers"],
-            json!([
-                { "name": "Jøran Kallmyr", "position": null, "organisationName": "Government of Norway", "organisation": { "name": "Government of Norway" } },
-                { "name": "A delegate", "position": null, "organisationName": null, "organisation": null },
-                { "name": "Another delegate", "position": null, "organisationName": null, "organisation": null },
-                { "name": "Miwa Kato", "position": "Director of Operations, UNODC", "organisationName": "UNODC", "organisation": null }
-            ])
-        );
-    }
-);
