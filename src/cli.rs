@@ -8,7 +8,9 @@ use crate::config::{DATABASE_URL_ENV, DEFAULT_DATABASE_URL, Limits};
 use crate::domain::auth::Role;
 use crate::domain::reporting::{DEMO_REPORTING_REF, REPORTING_REF_ENV, ReportingOrg};
 use crate::error::{AppError, AppResult};
-use crate::storage::{Backend, Db, normalise_url, tokens as token_store};
+use crate::storage::{
+    Backend, Db, check_url, normalise_url, tokens as token_store, without_password,
+};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -53,6 +55,7 @@ impl DbArgs {
     /// only if it is still there.
     pub fn existing(self) -> AppResult<DbArgs> {
         let url = self.database_url;
+        check_url(&url)?;
         let normal = normalise_url(&url);
         if Backend::from_url(&normal)? != Backend::Sqlite
             || normal.contains(":memory:")
@@ -456,35 +459,6 @@ fn first_admin_token_command(database_url: &str) -> String {
         }
     }
     command
-}
-
-/// The URL with `***` for the password of its user part (`scheme://user:password@host`) and of
-/// a `password=` parameter; true when there was one.
-fn without_password(url: &str) -> (String, bool) {
-    let mut url = url.to_string();
-    let mut masked = false;
-    if let Some(start) = url.find("://").map(|i| i + 3) {
-        let authority_end = url[start..]
-            .find(['/', '?'])
-            .map_or(url.len(), |i| start + i);
-        if let Some(at) = url[start..authority_end].rfind('@').map(|i| start + i)
-            && let Some(colon) = url[start..at].find(':').map(|i| start + i)
-        {
-            url.replace_range(colon + 1..at, "***");
-            masked = true;
-        }
-    }
-    if let Some(query) = url.find('?') {
-        let mut pairs: Vec<String> = url[query + 1..].split('&').map(str::to_string).collect();
-        for pair in &mut pairs {
-            if pair.to_ascii_lowercase().starts_with("password=") {
-                *pair = "password=***".to_string();
-                masked = true;
-            }
-        }
-        url = format!("{}?{}", &url[..query], pairs.join("&"));
-    }
-    (url, masked)
 }
 
 /// `value` as one word for a POSIX shell: as it is when that is safe, else in single quotes.

@@ -260,6 +260,47 @@ fn serve_refuses_limits_that_would_refuse_every_request_or_lift_another() {
     }
 }
 
+/// A database URL that names no database is refused naming the setting, not opened as an SQLite
+/// file of that name; one that cannot be reached is named, its password masked.
+#[test]
+fn a_database_url_that_names_no_database_is_refused_naming_the_setting() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (url, expected) in [
+        (
+            "",
+            "error: database-url: is empty; give sqlite://FILE or postgres://",
+        ),
+        (
+            "mysql://app@db/tracker",
+            "error: database-url: begins mysql:, not sqlite: or postgres://; give sqlite://FILE",
+        ),
+        (
+            "postgres:/db/tracker",
+            "error: database-url: begins postgres:, not sqlite: or postgres://",
+        ),
+        (
+            "postgres://app:s3cret@127.0.0.1:1/tracker",
+            "error: database-url: could not connect to postgres://app:***@127.0.0.1:1/tracker: ",
+        ),
+    ] {
+        for args in [&["migrate"][..], &["token", "list"][..]] {
+            let o = command(args)
+                .env("TA_TRACKER_DATABASE_URL", url)
+                .current_dir(dir.path())
+                .output()
+                .expect("run ta-tracker");
+            let line = assert_one_line_error(&o);
+            assert!(line.starts_with(expected), "{args:?} {url:?}: {line}");
+            assert!(!line.contains("s3cret"), "{line}");
+        }
+    }
+    assert!(
+        files_in(dir.path()).is_empty(),
+        "{:?}",
+        files_in(dir.path())
+    );
+}
+
 /// Every command that reads or writes records, with `url` as its database, writing (when it
 /// writes a file) into `dir`.
 fn commands_that_need_a_database(dir: &std::path::Path) -> Vec<Vec<String>> {

@@ -26,6 +26,9 @@ pub mod results;
 pub mod scope;
 pub mod sql;
 pub mod tokens;
+mod url;
+
+pub use url::{check_url, without_password};
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -141,6 +144,20 @@ pub fn normalise_url(url: &str) -> String {
 impl Db {
     /// Connects to the database the URL names, with the engine's durability settings.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, AppError> {
+        check_url(url)?;
+        // Said with the URL as given (its password masked) and the setting's name: the
+        // operator's to correct, whether the server is down or the URL is wrong.
+        let given = url;
+        let unreachable = |e: sqlx::Error| {
+            let verb = match Backend::from_url(&normalise_url(given)) {
+                Ok(Backend::Postgres) => "connect to",
+                _ => "open",
+            };
+            AppError::bad_input(
+                "database-url",
+                &format!("could not {verb} {}: {e}", without_password(given).0),
+            )
+        };
         sqlx::any::install_default_drivers();
         let url = normalise_url(url);
         let backend = Backend::from_url(&url)?;
@@ -189,15 +206,12 @@ impl Db {
         });
         // One direct connection first: a pool retries refused connections until its acquire
         // timeout and then reports only the timeout, hiding the cause an operator needs.
-        let probe = options
-            .connect()
-            .await
-            .map_err(|e| AppError::unavailable("connect to the database", e))?;
+        let probe = options.connect().await.map_err(unreachable)?;
         let _ = probe.close().await;
         let pool = pool_options
             .connect_with(options)
             .await
-            .map_err(|e| AppError::unavailable("connect to the database", e))?;
+            .map_err(unreachable)?;
         // Opened lazily, with the same bounds as the main pool: the probe above has checked the
         // URL and the server already.
         let native = match backend {
