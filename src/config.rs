@@ -41,8 +41,8 @@ pub struct Limits {
     /// bucket per address only when a trusted proxy header is configured, else one in all.
     #[arg(long, env = "TA_TRACKER_RATE_LIMIT_PER_MINUTE", default_value_t = 600)]
     pub rate_limit_per_minute: u32,
-    /// Header a trusted reverse proxy sets to the client address (e.g. X-Forwarded-For); unset,
-    /// client addresses are never used.
+    /// Header a trusted reverse proxy sets to the client address (e.g. X-Forwarded-For, whose
+    /// last address, the one the proxy appended, counts); unset, client addresses are never used.
     #[arg(long, env = "TA_TRACKER_TRUSTED_PROXY_HEADER")]
     pub trusted_proxy_header: Option<String>,
     /// Requests handled at once; more wait.
@@ -140,6 +140,17 @@ impl Limits {
                     &format!("must be at least 1, not {value} (--{flag} or {env}){zero}"),
                 ));
             }
+        }
+        if let Some(header) = &self.trusted_proxy_header
+            && axum::http::HeaderName::from_bytes(header.as_bytes()).is_err()
+        {
+            return Err(AppError::bad_input(
+                "trusted-proxy-header",
+                &format!(
+                    "{header:?} is not a header name (--trusted-proxy-header or \
+                     TA_TRACKER_TRUSTED_PROXY_HEADER); give one such as X-Forwarded-For"
+                ),
+            ));
         }
         if self.default_page_size > self.max_page_size {
             return Err(AppError::bad_input(

@@ -241,6 +241,12 @@ fn serve_refuses_limits_that_would_refuse_every_request_or_lift_another() {
             Some(("TA_TRACKER_MAX_CONCURRENT_REQUESTS", "0")),
             "error: max-concurrent-requests: must be at least 1, not 0",
         ),
+        (
+            &["--trusted-proxy-header", "X Forwarded For"][..],
+            None,
+            "error: trusted-proxy-header: \"X Forwarded For\" is not a header name \
+             (--trusted-proxy-header or TA_TRACKER_TRUSTED_PROXY_HEADER)",
+        ),
     ] {
         let mut cmd = command(&["serve", "--database-url", &url, "--bind", "127.0.0.1:0"]);
         cmd.args(["--open", "false"])

@@ -111,6 +111,41 @@ async fn each_credential_has_its_own_rate_limit() {
     assert_eq!(status, 200, "another caller is not held back");
 }
 
+/// Behind a proxy that appends the address it saw to X-Forwarded-For, an anonymous caller is
+/// limited by that address, the header's last: the addresses before it are the caller's to
+/// write, and changing them does not buy a fresh allowance.
+#[tokio::test]
+async fn anonymous_callers_are_limited_by_the_address_their_proxy_appended() {
+    let app = common::TestApp::sqlite_with(Limits {
+        rate_limit_per_minute: 1,
+        trusted_proxy_header: Some("X-Forwarded-For".to_string()),
+        ..Limits::default()
+    })
+    .await;
+    let from = |lines: &[&str]| {
+        let mut request = Request::post("/graphql")
+            .header("content-type", "application/json")
+            .header("accept", "application/json");
+        for line in lines {
+            request = request.header("x-forwarded-for", *line);
+        }
+        request
+            .body(Body::from(r#"{"query":"{ __typename }"}"#))
+            .unwrap()
+    };
+    let (status, _, body) = app.send(from(&["1.1.1.1, 203.0.113.7"])).await;
+    assert_eq!(status, 200, "{body}");
+    for spoofed in [
+        &["2.2.2.2, 203.0.113.7"][..],
+        &["3.3.3.3", "203.0.113.7"][..],
+    ] {
+        let (status, _, body) = app.send(from(spoofed)).await;
+        assert_eq!(status, 429, "{spoofed:?} got a fresh allowance: {body}");
+    }
+    let (status, _, body) = app.send(from(&["1.1.1.1, 198.51.100.9"])).await;
+    assert_eq!(status, 200, "another client is not held back: {body}");
+}
+
 #[tokio::test]
 async fn without_introspection_there_are_no_field_suggestions_either() {
     let app = common::TestApp::sqlite_with(Limits {

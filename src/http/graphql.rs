@@ -522,7 +522,10 @@ async fn version(state: &AppState) -> Option<DataVersion> {
 }
 
 /// Whose bucket a request draws from: its credential; for anonymous callers the client address
-/// from the trusted proxy header when one is configured, else one shared bucket.
+/// from the trusted proxy header when one is configured, else one shared bucket. The address is
+/// the header's last (in its last line): a proxy appends the address it saw to an
+/// X-Forwarded-For the client may already have filled, so only the last one is the proxy's word
+/// (one that sets a single address gives the same).
 fn rate_key(state: &AppState, headers: &HeaderMap, authorization: Option<&str>) -> String {
     if let Some(a) = authorization {
         return format!("token:{}", auth::hash_token(a));
@@ -531,10 +534,11 @@ fn rate_key(state: &AppState, headers: &HeaderMap, authorization: Option<&str>) 
         .limits
         .trusted_proxy_header
         .as_deref()
-        .and_then(|h| headers.get(h))
+        .and_then(|h| headers.get_all(h).iter().next_back())
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(str::trim);
+        .and_then(|v| v.rsplit(',').next())
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
     match forwarded {
         Some(ip) => format!("ip:{ip}"),
         None => "anonymous".to_string(),
