@@ -274,7 +274,8 @@ on_both_engines!(
             json!({"venue": {"city": "", "country": null}, "participantCount": null})
         );
 
-        let lesson = "sourceEngagementId sourceActivityId sourceEventId sourceDocument { id } version";
+        let lesson =
+            "sourceEngagementId sourceActivityId sourceEventId sourceDocument { id } version";
         let q = format!(
             "mutation($v: Int!, $i: LessonInput!) {{ updateLesson(id: \"Lesson:1\", version: $v, input: $i) {{ {lesson} }} }}"
         );
@@ -381,5 +382,79 @@ on_both_engines!(
             )
             .await;
         assert_eq!(same["updateDocument"]["version"], doc["version"]);
+    }
+);
+
+on_both_engines!(
+    a_code_or_identifier_another_record_has_is_a_conflict_naming_its_field,
+    |app: TestApp| async move {
+        let app = app.with_demo().await;
+        let admin = app.admin().await;
+        app.ok(
+            "mutation { createProgramme(input: {code: \"OTHER\", title: \"Other\"}) { id } }",
+            json!({}),
+            Some(&admin),
+        )
+        .await;
+        let before = (app.count("programmes").await, app.count("audit_log").await);
+        let read = app
+            .ok(
+                "{ programmes { nodes { id code version } } engagements(first: 20) { nodes { id version iatiIdentifier } } }",
+                json!({}),
+                Some(&admin),
+            )
+            .await;
+        let programmes = read["programmes"]["nodes"].as_array().unwrap();
+        let (taken, other) = (&programmes[0], &programmes[1]);
+        let code = taken["code"].as_str().unwrap();
+        let engagements = read["engagements"]["nodes"].as_array().unwrap();
+        let with = engagements
+            .iter()
+            .find(|e| e["iatiIdentifier"].is_string())
+            .expect("a demo engagement with an IATI identifier");
+        let ident = with["iatiIdentifier"].as_str().unwrap();
+        let second = engagements.iter().find(|e| e["id"] != with["id"]).unwrap();
+        let cases = [
+            (
+                "mutation($c: String!) { createProgramme(input: {code: $c, title: \"Again\"}) { id } }"
+                    .to_string(),
+                json!({"c": code.to_lowercase()}),
+                "input.code",
+                format!("a programme with code {code} already exists"),
+            ),
+            (
+                "mutation($id: ID!, $v: Int!, $c: String!) { updateProgramme(id: $id, version: $v, input: {code: $c}) { id } }"
+                    .to_string(),
+                json!({"id": other["id"], "v": other["version"], "c": code}),
+                "input.code",
+                format!("a programme with code {code} already exists"),
+            ),
+            (
+                "mutation { createGrouping(input: {code: \"UNODC-MENA\", name: \"Again\", countries: [\"EGY\"]}) { code } }"
+                    .to_string(),
+                json!({}),
+                "input.code",
+                "a grouping with code UNODC-MENA already exists".to_string(),
+            ),
+            (
+                "mutation($id: ID!, $v: Int!, $i: String!) { updateEngagement(id: $id, version: $v, input: {iatiIdentifier: $i}) { id } }"
+                    .to_string(),
+                json!({"id": second["id"], "v": second["version"], "i": ident}),
+                "input.iatiIdentifier",
+                format!("another engagement already has the IATI identifier {ident}"),
+            ),
+        ];
+        for (q, vars, field, message) in cases {
+            let e = app.err(&q, vars, Some(&admin)).await;
+            assert_eq!(
+                (e.code.as_str(), e.field.as_deref(), e.message.as_str()),
+                ("CONFLICT", Some(field), message.as_str())
+            );
+        }
+        assert_eq!(
+            (app.count("programmes").await, app.count("audit_log").await),
+            before,
+            "nothing is written"
+        );
     }
 );

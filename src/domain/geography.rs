@@ -234,9 +234,10 @@ pub async fn create_grouping(db: &Db, viewer: &Viewer, input: NewGrouping) -> Ap
     }
     let countries = resolve_countries(db, "input.countries", &input.countries).await?;
     if store::find_grouping(db.pool(), &code).await?.is_some() {
-        return Err(AppError::conflict(format!(
-            "a grouping with code {code} already exists"
-        )));
+        return Err(AppError::taken(
+            "input.code",
+            format!("a grouping with code {code} already exists"),
+        ));
     }
     let mut tx: Tx = db.begin().await?;
     store::insert_grouping(&mut tx, &code, &name, &description, &countries).await?;

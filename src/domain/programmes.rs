@@ -95,17 +95,11 @@ pub async fn create(db: &Db, viewer: &Viewer, p: ProgrammePatch) -> AppResult<Pr
     )?;
     let documents =
         resolve_documents(db, "input.documents", &p.documents.unwrap_or_default()).await?;
-    if store::find_by_code(db.pool(), &Scope::All, &v.code)
-        .await?
-        .is_some()
-    {
-        return Err(AppError::conflict(format!(
-            "a programme with code {} already exists",
-            v.code
-        )));
-    }
+    code_is_free(db, &v.code, None).await?;
     let mut tx = db.begin().await?;
-    let id = store::insert(&mut tx, &fields(&v)).await?;
+    let id = store::insert(&mut tx, &fields(&v))
+        .await
+        .map_err(clash_on_code(&v.code))?;
     set_links(
         &mut tx,
         "programme_documents",
@@ -130,6 +124,30 @@ pub async fn create(db: &Db, viewer: &Viewer, p: ProgrammePatch) -> AppResult<Pr
     .await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// Refuses a code another programme (archived ones included) already has, naming the field.
+async fn code_is_free(db: &Db, code: &str, except: Option<i64>) -> AppResult<()> {
+    match store::find_by_code(db.pool(), &Scope::All, code).await? {
+        Some(other) if Some(other.id) != except => Err(code_taken(code)),
+        _ => Ok(()),
+    }
+}
+
+fn code_taken(code: &str) -> AppError {
+    AppError::taken(
+        "input.code",
+        format!("a programme with code {code} already exists"),
+    )
+}
+
+/// A clash on the unique code the database found (a concurrent write took it first) reads as
+/// the check above would have put it.
+fn clash_on_code(code: &str) -> impl Fn(AppError) -> AppError + '_ {
+    move |e| match e {
+        AppError::Conflict { field: None, .. } => code_taken(code),
+        other => other,
+    }
 }
 
 /// Changes a programme: admins, or officers whose scope names it. Its code is what scopes
@@ -162,8 +180,12 @@ pub async fn update(
         Some(ids) => Some(resolve_documents(db, "input.documents", ids).await?),
         None => None,
     };
+    code_is_free(db, &v.code, Some(id)).await?;
     let mut tx = db.begin().await?;
-    if !store::update(&mut tx, id, version, &fields(&v)).await? {
+    if !store::update(&mut tx, id, version, &fields(&v))
+        .await
+        .map_err(clash_on_code(&v.code))?
+    {
         return Err(stale(Kind::Programme, id, before.version, version));
     }
     if let Some(documents) = documents {

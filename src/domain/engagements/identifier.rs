@@ -88,9 +88,10 @@ pub(super) async fn require_unique(
             .fetch_one(db.pool())
             .await?;
     if n > 0 {
-        return Err(AppError::conflict(format!(
-            "another engagement already has the IATI identifier {ident}"
-        )));
+        return Err(AppError::taken(
+            "input.iatiIdentifier",
+            format!("another engagement already has the IATI identifier {ident}"),
+        ));
     }
     Ok(())
 }
