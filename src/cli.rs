@@ -413,7 +413,7 @@ async fn serve(
     );
     if !token_store::has_live_admin(db.pool()).await? {
         tracing::warn!(
-            "no admin token exists yet; create one with: {}",
+            "no live admin token exists (none yet, or all revoked or expired); create one with: {}",
             first_admin_token_command(&db_args.database_url)
         );
     }

@@ -550,7 +550,7 @@ fn shell_words(line: &str) -> Vec<String> {
 /// The command the server's first-start hint gives, as words, without `ta-tracker`.
 #[track_caller]
 fn first_token_hint(server: &Server) -> Vec<String> {
-    let line = server.logged("no admin token exists yet");
+    let line = server.logged("no live admin token exists");
     let (_, command) = line
         .split_once("create one with: ")
         .unwrap_or_else(|| panic!("no command in {line:?}"));
@@ -619,7 +619,7 @@ async fn the_first_admin_token_hint_on_postgres_leaves_the_password_out() {
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let server = Server::start(dir.path(), &["--no-demo", "--database-url", &url]);
-    let line = server.logged("no admin token exists yet");
+    let line = server.logged("no live admin token exists");
     assert!(!line.contains(&password), "the password is logged: {line}");
     let hint = first_token_hint(&server);
     let at = hint
@@ -853,6 +853,31 @@ fn token_list_shows_each_token_scope() {
             "2\tdonor\tDonor\t1\t\t\t\tlive".to_string(),
         ]
     );
+}
+
+/// An admin token past its last valid day lets no one in, so the start-up hint says to create
+/// one, as it does when there is none.
+#[tokio::test]
+async fn serve_asks_for_an_admin_token_when_the_only_one_has_expired() {
+    let (dir, url) = seeded_db();
+    let db = ta_tracker::storage::Db::connect(&url, 1).await.expect("db");
+    let yesterday = (chrono::Utc::now().date_naive() - chrono::Days::new(1)).to_string();
+    ta_tracker::domain::tokens::create(
+        &db,
+        ta_tracker::domain::tokens::TokenRequest {
+            role: ta_tracker::domain::auth::Role::Admin,
+            name: Some("old".to_string()),
+            programmes: Vec::new(),
+            countries: Vec::new(),
+            organisation_id: None,
+            expires: Some(yesterday),
+        },
+    )
+    .await
+    .expect("token");
+    db.close().await;
+    let server = Server::start(dir.path(), &["--no-demo", "--database-url", &url]);
+    first_token_hint(&server);
 }
 
 #[tokio::test]

@@ -90,11 +90,14 @@ pub async fn revoke(tx: &mut super::Tx, id: i64) -> AppResult<bool> {
     Ok(done.rows_affected() == 1)
 }
 
-/// Whether any live admin token exists (for the first-start hint).
+/// Whether any live admin token exists, neither revoked nor past its last valid day (for the
+/// start-up hint).
 pub async fn has_live_admin<'e, E: Executor<'e, Database = Any>>(ex: E) -> AppResult<bool> {
     let (n,): (i64,) = sqlx::query_as(
-        "select count(*) from api_tokens where role = 'admin' and revoked_at is null",
+        "select count(*) from api_tokens where role = 'admin' and revoked_at is null \
+         and (expires_on is null or expires_on >= $1)",
     )
+    .bind(chrono::Utc::now().date_naive().to_string())
     .fetch_one(ex)
     .await?;
     Ok(n > 0)
