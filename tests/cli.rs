@@ -159,6 +159,27 @@ fn tokens_are_created_listed_without_their_secret_and_revoked() {
     let list = stdout(&o);
     let row = list.lines().find(|l| l.starts_with("1\t")).unwrap();
     assert!(row.ends_with("revoked"), "{row}");
+    // Revoking it again, or a token that never was, says which it is.
+    let again = assert_one_line_error(&run(&["token", "revoke", "1", "--database-url", &url]));
+    assert!(again.contains("token 1 is already revoked"), "{again}");
+    let none = assert_one_line_error(&run(&["token", "revoke", "99", "--database-url", &url]));
+    assert!(none.contains("token 99 not found"), "{none}");
+    // A scope the role does not use is refused with the role's article right.
+    let o = run(&[
+        "token",
+        "create",
+        "--role",
+        "admin",
+        "--programme",
+        "DEMO-VEP",
+        "--database-url",
+        &url,
+    ]);
+    let line = assert_one_line_error(&o);
+    assert!(
+        line.contains("an admin token is not limited to programmes"),
+        "{line}"
+    );
 }
 
 #[test]

@@ -108,12 +108,12 @@ fn scope_fits_role(
     countries: &[String],
     organisation: Option<i64>,
 ) -> AppResult<()> {
-    let name = role.as_str();
+    let name = role.with_article();
     if role != Role::Officer && !programmes.is_empty() {
         return Err(AppError::bad_input(
             "programme",
             &format!(
-                "a {name} token is not limited to programmes; only an officer token takes --programme"
+                "{name} token is not limited to programmes; only an officer token takes --programme"
             ),
         ));
     }
@@ -121,7 +121,7 @@ fn scope_fits_role(
         return Err(AppError::bad_input(
             "country",
             &format!(
-                "a {name} token is not limited to countries; only an officer token takes --country"
+                "{name} token is not limited to countries; only an officer token takes --country"
             ),
         ));
     }
@@ -129,7 +129,7 @@ fn scope_fits_role(
         return Err(AppError::bad_input(
             "organisation",
             &format!(
-                "a {name} token belongs to no organisation; only a donor token takes --organisation"
+                "{name} token belongs to no organisation; only a donor token takes --organisation"
             ),
         ));
     }

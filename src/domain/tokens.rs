@@ -69,7 +69,13 @@ pub async fn create(db: &Db, req: TokenRequest) -> AppResult<(i64, String)> {
 pub async fn revoke(db: &Db, id: i64) -> AppResult<()> {
     let mut tx = db.begin().await?;
     if !tokens::revoke(&mut tx, id).await? {
-        return Err(AppError::not_found(format!("live token {id}")));
+        // Said apart: a token revoked before is already what the operator wants.
+        let listed = tokens::list(&mut *tx).await?;
+        return Err(if listed.iter().any(|t| t.id == id) {
+            AppError::conflict(format!("token {id} is already revoked"))
+        } else {
+            AppError::not_found(format!("token {id}"))
+        });
     }
     tx.commit().await?;
     Ok(())
