@@ -53,19 +53,7 @@ pub async fn record_update<S: Serialize>(
     if replaced && unstamped(b.clone()) == unstamped(a.clone()) {
         return Ok(false);
     }
-    storage::audit::insert(
-        tx,
-        storage::audit::NewAudit {
-            actor_token_id: viewer.token_id,
-            actor: &viewer.name,
-            action: "update",
-            entity_type,
-            entity_id: id,
-            before: Some(b),
-            after: Some(a),
-        },
-    )
-    .await?;
+    record(tx, viewer, "update", entity_type, id, Some(&b), Some(&a)).await?;
     Ok(true)
 }
 
