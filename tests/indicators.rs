@@ -210,6 +210,8 @@ fn ids(list: &Value) -> Vec<String> {
 // The tests, by concern; `#[path]` because a test crate's root looks for modules beside it.
 #[path = "indicators/access.rs"]
 mod access;
+#[path = "indicators/archived.rs"]
+mod archived;
 #[path = "indicators/changes.rs"]
 mod changes;
 #[path = "indicators/lists.rs"]
