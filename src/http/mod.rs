@@ -11,6 +11,7 @@ mod ordered;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
@@ -69,13 +70,26 @@ pub fn app(db: Db, limits: Limits) -> Router {
         .with_state(state)
 }
 
-/// Ready when the database answers.
+/// How long `/readyz` waits for the database: a load balancer's probe gives up after a few
+/// seconds, and the pool would wait up to its acquire timeout (10 s) for a connection.
+pub const READINESS_DEADLINE: Duration = Duration::from_secs(2);
+
+/// Ready when the database answers within `READINESS_DEADLINE` and carries exactly this
+/// binary's migrations; else 503 with the reason, which is also logged.
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    if state.db.ping().await {
-        (StatusCode::OK, "ready")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
-    }
+    let reason = match tokio::time::timeout(READINESS_DEADLINE, state.db.unready()).await {
+        Ok(None) => return (StatusCode::OK, "ready".to_string()),
+        Ok(Some(reason)) => reason,
+        Err(_) => format!(
+            "the database did not answer within {} seconds",
+            READINESS_DEADLINE.as_secs()
+        ),
+    };
+    tracing::warn!(%reason, "not ready");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!("not ready: {reason}"),
+    )
 }
 
 /// Serves `router` on `listener` until SIGINT or SIGTERM, then finishes requests in flight.

@@ -267,13 +267,17 @@ impl Db {
         self.backend
     }
 
-    /// Applies the embedded migrations of this engine that are not applied yet.
-    pub async fn migrate(&self) -> Result<(), AppError> {
-        let migrator = match self.backend {
+    /// The migrations embedded for this engine.
+    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        match self.backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator
+        }
+    }
+
+    /// Applies the embedded migrations of this engine that are not applied yet.
+    pub async fn migrate(&self) -> Result<(), AppError> {
+        self.migrator()
             .run(&self.pool)
             .await
             .map_err(|e| AppError::internal("apply migrations", e))
@@ -352,9 +356,42 @@ impl Db {
         }
     }
 
-    /// Whether the database answers.
-    pub async fn ping(&self) -> bool {
-        sqlx::query("select 1").execute(&self.pool).await.is_ok()
+    /// Why the database cannot serve this binary, or None when it can: it must answer, and the
+    /// migrations applied to it must be the ones embedded here. A database a newer binary
+    /// migrated has tables this one does not know; one an older binary left lacks tables this
+    /// one uses. One statement, so readiness costs one round trip.
+    pub async fn unready(&self) -> Option<String> {
+        let applied = sqlx::query_scalar::<Any, i64>(
+            "select version from _sqlx_migrations where success order by version",
+        )
+        .fetch_all(&self.pool)
+        .await;
+        let applied = match applied {
+            Ok(applied) => applied,
+            Err(e) => {
+                tracing::warn!(error = %e, "readiness: the database did not answer");
+                return Some("the database did not answer".to_string());
+            }
+        };
+        let expected: Vec<i64> = self
+            .migrator()
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration())
+            .map(|m| m.version)
+            .collect();
+        if let Some(newer) = applied.iter().find(|v| !expected.contains(v)) {
+            return Some(format!(
+                "the database has migration {newer}, which this binary does not have \
+                 (a newer version migrated it)"
+            ));
+        }
+        if let Some(missing) = expected.iter().find(|v| !applied.contains(v)) {
+            return Some(format!(
+                "the database lacks this binary's migration {missing} \
+                 (ta-tracker migrate applies it)"
+            ));
+        }
+        None
     }
 
     /// Writes a consistent copy of a live SQLite database to `path` (which must not exist yet),
