@@ -7,13 +7,14 @@ use std::time::Duration;
 use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, OperationType};
 use async_graphql::{Request, Response, Variables};
 use axum::body::{Body, Bytes};
-use axum::extract::{Query, State};
+use axum::extract::{Extension, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response as HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::AppState;
+use super::access::Operation;
 use super::ordered::{Asked, InQueryOrder};
 use crate::domain::auth;
 use crate::error::AppError;
@@ -126,7 +127,12 @@ fn build_request(body: RequestBody) -> Result<Request, String> {
 }
 
 /// POST /graphql.
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body) -> HttpResponse {
+pub async fn post(
+    State(state): State<AppState>,
+    Extension(logged): Extension<Operation>,
+    headers: HeaderMap,
+    body: Body,
+) -> HttpResponse {
     let Some(media) = negotiate(&headers) else {
         return request_error(
             StatusCode::NOT_ACCEPTABLE,
@@ -190,7 +196,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
         .map_err(|_| "the request body must be a JSON object".to_string())
         .and_then(build_request);
     match parsed {
-        Ok(request) => execute(&state, &headers, request, media, &Method::POST).await,
+        Ok(request) => execute(&state, &headers, request, media, &Method::POST, &logged).await,
         Err(message) => request_error(StatusCode::BAD_REQUEST, media, "BAD_USER_INPUT", &message),
     }
 }
@@ -208,6 +214,7 @@ pub struct GetParams {
 /// GET /graphql: the console for browsers; queries (never mutations) for programs.
 pub async fn get(
     State(state): State<AppState>,
+    Extension(logged): Extension<Operation>,
     headers: HeaderMap,
     Query(params): Query<GetParams>,
 ) -> HttpResponse {
@@ -239,7 +246,7 @@ pub async fn get(
         })
     });
     match body.and_then(build_request) {
-        Ok(request) => execute(&state, &headers, request, media, &Method::GET).await,
+        Ok(request) => execute(&state, &headers, request, media, &Method::GET, &logged).await,
         Err(message) => request_error(StatusCode::BAD_REQUEST, media, "BAD_USER_INPUT", &message),
     }
 }
@@ -321,7 +328,11 @@ async fn execute(
     mut request: Request,
     media: MediaType,
     method: &Method,
+    logged: &Operation,
 ) -> HttpResponse {
+    if let Some(name) = &request.operation_name {
+        logged.set(name);
+    }
     if let Err(message) = super::limits::check_text(&request.query, &state.limits)
         .and_then(|()| super::limits::check_variables(&request.variables))
     {
@@ -332,14 +343,22 @@ async fn execute(
     let operation_name = request.operation_name.clone();
     let variables = request.variables.clone();
     let (mutation, within_limits, unsupplied, copy) = match request.parsed_query() {
-        Ok(doc) => (
-            is_mutation(doc, operation_name.as_deref()),
-            super::limits::check_parsed(doc, &state.limits),
-            operation(doc, operation_name.as_deref())
-                .and_then(|op| unsupplied_variable(op, &variables)),
-            // A copy for writing the response in the query's order.
-            Some((doc.clone(), variables)),
-        ),
+        Ok(doc) => {
+            let mut operations = doc.operations.iter();
+            if operation_name.is_none()
+                && let (Some((Some(name), _)), None) = (operations.next(), operations.next())
+            {
+                logged.set(name);
+            }
+            (
+                is_mutation(doc, operation_name.as_deref()),
+                super::limits::check_parsed(doc, &state.limits),
+                operation(doc, operation_name.as_deref())
+                    .and_then(|op| unsupplied_variable(op, &variables)),
+                // A copy for writing the response in the query's order.
+                Some((doc.clone(), variables)),
+            )
+        }
         Err(_) => (false, Ok(()), None, None),
     };
     if method == Method::GET && mutation {

@@ -1,5 +1,6 @@
 //! HTTP: the axum router, health probes and serving with graceful shutdown.
 
+pub mod access;
 mod cache;
 pub mod console;
 pub mod export;
@@ -18,7 +19,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
-use tower_http::trace::TraceLayer;
 
 use crate::config::Limits;
 use crate::graphql::AppSchema;
@@ -66,7 +66,7 @@ pub fn app(db: Db, limits: Limits) -> Router {
         .merge(work)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(access::log_requests))
         .with_state(state)
 }
 
