@@ -229,7 +229,7 @@ pub async fn create(
 
 /// Fails when the recorded targets and actuals would break the new measure or dimensions.
 async fn check_recorded(db: &Db, id: i64, v: &Valid) -> AppResult<()> {
-    for r in indicator_values::of_indicators(db, &Scope::All, &[id]).await? {
+    for r in indicator_values::of_indicators(db, &Scope::All, &[id], false).await? {
         let what = format!(
             "the recorded {} for {} to {}",
             r.kind, r.period_start, r.period_end

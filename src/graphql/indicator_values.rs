@@ -30,7 +30,7 @@ pub struct Disaggregation {
 
 /// A target or an actual of an indicator for one period, optionally for one country and one
 /// disaggregation (IATI `period/target` and `period/actual`). One recorded by mistake is taken
-/// back with `archive(id, version)`.
+/// back with `archive(id, version)`; it is then listed only when asked for, with `archivedAt`.
 #[Object]
 impl IndicatorValue {
     /// Global id, e.g. IndicatorValue:12.
@@ -91,15 +91,40 @@ impl IndicatorValue {
     async fn version(&self) -> i64 {
         self.version
     }
-    /// When it was last set.
+    /// When it was last set (or archived).
     async fn updated_at(&self) -> &str {
         &self.updated_at
     }
+    /// When it was archived, if it was: an archived value was taken back as recorded by
+    /// mistake, and counts in no progress figure, portfolio, report or export.
+    async fn archived_at(&self) -> Option<&str> {
+        self.archived_at.as_deref()
+    }
 }
 
-/// Every target and actual of an indicator, within the caller's scope.
+/// Every live target and actual of an indicator, within the caller's scope: what progress,
+/// portfolios and the lists count.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ValuesOf(pub i64);
+
+/// Every target and actual of an indicator, archived ones included, within the caller's scope.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ValuesWithArchivedOf(pub i64);
+
+/// The values of the indicators `keys` name, grouped under their key.
+async fn values_of<K: Eq + std::hash::Hash>(
+    loader: &AppLoader,
+    ids: Vec<i64>,
+    archived: bool,
+    key: impl Fn(i64) -> K,
+) -> Result<HashMap<K, Vec<IndicatorValue>>, LoadError> {
+    let scope = loader.viewer.record_scope()?;
+    let mut out: HashMap<K, Vec<IndicatorValue>> = HashMap::new();
+    for v in store::of_indicators(&loader.db, &scope, &ids, archived).await? {
+        out.entry(key(v.indicator_id)).or_default().push(v);
+    }
+    Ok(out)
+}
 
 impl Loader<ValuesOf> for AppLoader {
     type Value = Vec<IndicatorValue>;
@@ -109,13 +134,20 @@ impl Loader<ValuesOf> for AppLoader {
         &self,
         keys: &[ValuesOf],
     ) -> Result<HashMap<ValuesOf, Vec<IndicatorValue>>, LoadError> {
-        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let scope = self.viewer.record_scope()?;
-        let mut out: HashMap<ValuesOf, Vec<IndicatorValue>> = HashMap::new();
-        for v in store::of_indicators(&self.db, &scope, &ids).await? {
-            out.entry(ValuesOf(v.indicator_id)).or_default().push(v);
-        }
-        Ok(out)
+        values_of(self, keys.iter().map(|k| k.0).collect(), false, ValuesOf).await
+    }
+}
+
+impl Loader<ValuesWithArchivedOf> for AppLoader {
+    type Value = Vec<IndicatorValue>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[ValuesWithArchivedOf],
+    ) -> Result<HashMap<ValuesWithArchivedOf, Vec<IndicatorValue>>, LoadError> {
+        let ids = keys.iter().map(|k| k.0).collect();
+        values_of(self, ids, true, ValuesWithArchivedOf).await
     }
 }
 

@@ -11,7 +11,7 @@ use super::context::Ctx;
 use super::error::LoadError;
 use super::ids::{global_id, parse};
 use super::indicator_inputs::IndicatorRootMutation;
-use super::indicator_values::{ValueMutation, ValuesOf};
+use super::indicator_values::{ValueMutation, ValuesOf, ValuesWithArchivedOf};
 use super::loaders::AppLoader;
 use super::pagination::{Page, PageRequest, TotalCount, page};
 use super::results::{ResultById, ResultMutation, ResultQuery};
@@ -81,12 +81,32 @@ impl Indicator {
         self.baseline.as_ref()
     }
     /// Targets per period, ordered by period start, country (none first) and disaggregation.
-    async fn targets(&self, ctx: &Context<'_>) -> Result<Vec<IndicatorValue>> {
-        values(ctx, self.id, ValueKind::Target).await
+    async fn targets(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            default,
+            desc = "Include archived targets (taken back as set by mistake), each with its \
+                    `archivedAt` and before the target set in its place; progress, \
+                    portfolios and exports never count them."
+        )]
+        include_archived: bool,
+    ) -> Result<Vec<IndicatorValue>> {
+        values(ctx, self.id, ValueKind::Target, include_archived).await
     }
     /// Actuals per period, ordered by period start, country (none first) and disaggregation.
-    async fn actuals(&self, ctx: &Context<'_>) -> Result<Vec<IndicatorValue>> {
-        values(ctx, self.id, ValueKind::Actual).await
+    async fn actuals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            default,
+            desc = "Include archived actuals (taken back as recorded by mistake), each with \
+                    its `archivedAt` and before the actual recorded in its place; progress, \
+                    portfolios and exports never count them."
+        )]
+        include_archived: bool,
+    ) -> Result<Vec<IndicatorValue>> {
+        values(ctx, self.id, ValueKind::Actual, include_archived).await
     }
     /// Derived, not stored: how far the actuals have come from the baseline toward the latest
     /// target, as a fraction (0 at the baseline, 1 on target, above 1 beyond it, negative when
@@ -116,12 +136,18 @@ impl Indicator {
     }
 }
 
-async fn values(ctx: &Context<'_>, id: i64, kind: ValueKind) -> Result<Vec<IndicatorValue>> {
-    let all = ctx
-        .loader()
-        .load_one(ValuesOf(id))
-        .await?
-        .unwrap_or_default();
+async fn values(
+    ctx: &Context<'_>,
+    id: i64,
+    kind: ValueKind,
+    archived: bool,
+) -> Result<Vec<IndicatorValue>> {
+    let all = if archived {
+        ctx.loader().load_one(ValuesWithArchivedOf(id)).await?
+    } else {
+        ctx.loader().load_one(ValuesOf(id)).await?
+    }
+    .unwrap_or_default();
     Ok(all
         .into_iter()
         .filter(|v| v.kind == kind.as_str())

@@ -23,7 +23,7 @@ pub struct ValueRow {
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
-    /// Set when the value was taken back; archived values are read by id only (the audit log).
+    /// Set when the value was taken back; archived values are listed only when asked for.
     pub archived_at: Option<String>,
 }
 
@@ -31,21 +31,28 @@ const SELECT: &str = "select id, indicator_id, kind, period_start, period_end, v
      country_iso3, dimension_name, dimension_value, comment, document_id, version, created_at, \
      updated_at, archived_at from indicator_values";
 
-/// The order clients read values in: by period, then country (none first), then disaggregation.
+/// The order clients read values in: by period, then country (none first), then disaggregation;
+/// values of one slot (archived ones and the value set after them) in the order they were made.
 const ORDER: &str = " order by indicator_id, kind, period_start, period_end, \
-     coalesce(country_iso3, ''), dimension_name, dimension_value";
+     coalesce(country_iso3, ''), dimension_name, dimension_value, id";
 
-/// Live targets and actuals of the given indicators: one statement for a list of indicators.
+/// Targets and actuals of the given indicators, live ones only unless `archived` is true: one
+/// statement for a list of indicators.
 pub async fn of_indicators(
     db: &super::Db,
     scope: &Scope,
     indicators: &[i64],
+    archived: bool,
 ) -> AppResult<Vec<ValueRow>> {
     let mut sql = Sql::new(SELECT);
-    sql.push(" where archived_at is null and indicator_id in ")
-        .bind_list(indicators)
-        .append(&scope.indicators("indicator_id"))
-        .push(ORDER);
+    sql.push(if archived {
+        " where indicator_id in "
+    } else {
+        " where archived_at is null and indicator_id in "
+    })
+    .bind_list(indicators)
+    .append(&scope.indicators("indicator_id"))
+    .push(ORDER);
     db.read_all(&sql).await
 }
 

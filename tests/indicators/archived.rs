@@ -1,7 +1,9 @@
 //! Archived targets and actuals: a value taken back ties its indicator to nothing, neither a
-//! country in the indicators filter nor an engagement's recipient country.
+//! country in the indicators filter nor an engagement's recipient country, and is listed only
+//! when asked for.
 
 use serde_json::json;
+use ta_tracker::domain::auth::Role;
 
 use super::*;
 
@@ -93,5 +95,83 @@ on_both_engines!(
                    "recipientCountries": [{"country": {"iso3": "KAZ"}, "percentage": 100.0}]})
         );
         assert_eq!(app.count("indicator_values").await, 1);
+    }
+);
+
+on_both_engines!(
+    archived_values_are_listed_when_asked_for_with_when_they_were_archived,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let r = result(&app, &w.admin, outcome(&w.kaz_uzb, "Outcome")).await;
+        let i = indicator(&app, &w.admin, officers_trained(&r, "CA-1")).await;
+        target(&app, &w.admin, year(&i, 2021, Some(100.0))).await;
+        let wrong = actual(&app, &w.admin, year(&i, 2021, Some(40.0))).await;
+        app.ok(ARCHIVE, json!({"id": wrong["id"], "v": 1}), Some(&w.admin))
+            .await;
+        let right = actual(&app, &w.admin, year(&i, 2021, Some(30.0))).await;
+
+        let q = "query($id: ID!) { indicator(id: $id) { progress \
+                 actuals { id value archivedAt } \
+                 all: actuals(includeArchived: true) { id value version archivedAt } \
+                 targets(includeArchived: true) { value archivedAt } } }";
+        let data = app.ok(q, json!({"id": i["id"]}), Some(&w.admin)).await;
+        let ind = &data["indicator"];
+        assert_eq!(
+            ind["actuals"],
+            json!([{"id": right["id"], "value": 30.0, "archivedAt": null}]),
+            "left out unless asked for"
+        );
+        let all = ind["all"].as_array().unwrap();
+        assert_eq!(all.len(), 2, "{ind}");
+        assert_eq!(all[0]["id"], wrong["id"], "the archived one first: {ind}");
+        assert_eq!(all[0]["value"], 40.0);
+        assert_eq!(all[0]["version"], 2);
+        assert_eq!(all[1]["id"], right["id"]);
+        assert_eq!(all[1]["archivedAt"], Value::Null);
+        assert_eq!(
+            ind["targets"],
+            json!([{"value": 100.0, "archivedAt": null}])
+        );
+        // Asking for archived values changes no figure: progress counts the live 30 only.
+        let progress = ind["progress"].as_f64().unwrap();
+        assert!((progress - 0.3).abs() < 1e-9, "{ind}");
+
+        // When it was archived, as its audit entry says.
+        let log = app
+            .ok(
+                "query($id: ID!) { auditLog(entityId: $id) { nodes { action after } } }",
+                json!({"id": i["id"]}),
+                Some(&w.admin),
+            )
+            .await;
+        let entry = log["auditLog"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["action"] == "archive_actual")
+            .expect("an archive_actual entry")
+            .clone();
+        assert!(all[0]["archivedAt"].is_string(), "{ind}");
+        assert_eq!(all[0]["archivedAt"], entry["after"]["archived_at"]);
+
+        // In lists too, and for a donor within what it funds: Belgium funds this engagement,
+        // Norway does not.
+        let list =
+            "{ indicators { nodes { code actuals(includeArchived: true) { value archivedAt } } } }";
+        let belgium = app
+            .token(Role::Donor)
+            .organisation(w.belgium)
+            .create()
+            .await;
+        let data = app.ok(list, json!({}), Some(&belgium)).await;
+        assert_eq!(
+            data["indicators"]["nodes"],
+            json!([{"code": "CA-1", "actuals": [
+                {"value": 40.0, "archivedAt": all[0]["archivedAt"]},
+                {"value": 30.0, "archivedAt": null}]}])
+        );
+        let norway = app.token(Role::Donor).organisation(w.norway).create().await;
+        let data = app.ok(list, json!({}), Some(&norway)).await;
+        assert_eq!(data["indicators"]["nodes"], json!([]));
     }
 );
