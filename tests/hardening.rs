@@ -195,3 +195,49 @@ async fn malformed_input_gets_a_client_error_never_a_500() {
         assert!(!text.contains("INTERNAL"), "{text}");
     }
 }
+
+on_both_engines!(
+    lists_inside_lists_count_every_row_against_the_complexity_limit,
+    |app: common::TestApp| async move {
+        let app = app.with_demo().await;
+        let refused = |body: &Value| {
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap_or("")
+                .starts_with("the query could return more than 5000 values")
+        };
+        // Anonymous, through public reference data: each region's countries, each of their
+        // region's countries (5 x 100 x 100 rows); it ran, a statement per row, holding the pool.
+        let anonymous = "{ regions(level: REGION) { countries(first: 100) { nodes { region { \
+                         countries(first: 100) { nodes { name } } } } } } }";
+        let (status, body) = post_raw(&app, json!({ "query": anonymous }).to_string()).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(code(&body), "BAD_USER_INPUT");
+        assert!(refused(&body), "{body}");
+        assert!(body.get("data").is_none(), "{body}");
+        // With a token, back and forth between engagements and their activities; a variable's
+        // first counts as a literal's, a missing first as the default page size (20).
+        let reporter = app
+            .token(ta_tracker::domain::auth::Role::Reporter)
+            .create()
+            .await;
+        let cyclic = "query($n: Int) { engagements(first: $n) { nodes { activities { \
+                      engagement { activities { id } } } } } }";
+        let (_, body) = app.post(cyclic, json!({ "n": 20 }), Some(&reporter)).await;
+        assert!(refused(&body), "{body}");
+        // Within the limit, the same shape runs: 5 x 3 x 1 x 3 rows.
+        let small = "{ engagements(first: 5) { nodes { activities(first: 3) { engagement { \
+                     activities(first: 3) { id } } } } } }";
+        let data = app.ok(small, json!({}), Some(&reporter)).await;
+        assert!(!data["engagements"]["nodes"].as_array().unwrap().is_empty());
+        // A first above the largest page is still refused by its list, naming it.
+        let e = app
+            .err(
+                "{ engagements(first: 1000) { totalCount } }",
+                json!({}),
+                Some(&reporter),
+            )
+            .await;
+        assert_eq!(e.field.as_deref(), Some("first"), "{e:?}");
+    }
+);

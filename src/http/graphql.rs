@@ -352,7 +352,9 @@ async fn execute(
             }
             (
                 is_mutation(doc, operation_name.as_deref()),
-                super::limits::check_parsed(doc, &state.limits),
+                super::limits::check_parsed(doc, &state.limits).and_then(|()| {
+                    super::fan_out::check(doc, &variables, &state.limits, &state.shapes)
+                }),
                 operation(doc, operation_name.as_deref())
                     .and_then(|op| unsupplied_variable(op, &variables)),
                 // A copy for writing the response in the query's order.
