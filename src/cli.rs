@@ -119,6 +119,10 @@ pub enum Command {
         /// reference, else the placeholder XX-UNODC-DEMO.
         #[arg(long, env = REPORTING_REF_ENV)]
         reporting_org_ref: Option<String>,
+        /// Seconds the requests in flight may take to finish after SIGINT or SIGTERM; those
+        /// still running then are cut off (and logged) and the process exits.
+        #[arg(long, env = "TA_TRACKER_SHUTDOWN_GRACE_SECS", default_value_t = 30)]
+        shutdown_grace_secs: u64,
         #[command(flatten)]
         limits: Limits,
     },
@@ -308,6 +312,7 @@ pub async fn run(cli: Cli) -> AppResult<()> {
             no_demo,
             open: open_browser,
             reporting_org_ref,
+            shutdown_grace_secs,
             limits,
         } => {
             // Read from the environment, where the binary put it (`Cli::environment`); a caller
@@ -321,7 +326,8 @@ pub async fn run(cli: Cli) -> AppResult<()> {
                 ));
             }
             limits.check()?;
-            serve(db, bind, no_demo, open_browser, limits).await
+            let grace = std::time::Duration::from_secs(shutdown_grace_secs);
+            serve(db, bind, no_demo, open_browser, grace, limits).await
         }
         Command::Migrate { db } => {
             open(&db).await?;
@@ -384,6 +390,7 @@ async fn serve(
     bind: String,
     no_demo: bool,
     open_browser: bool,
+    grace: std::time::Duration,
     limits: Limits,
 ) -> AppResult<()> {
     let db = open(&db_args).await?;
@@ -429,10 +436,14 @@ async fn serve(
         open_in_browser(&url);
     }
     let router = crate::http::app(db.clone(), limits);
-    crate::http::serve(listener, router)
+    let finished = crate::http::serve(listener, router, grace)
         .await
         .map_err(|e| AppError::internal("serve HTTP", e))?;
-    db.close().await;
+    // Requests cut off at the deadline still hold connections, which closing the pool would
+    // wait for; they are dropped with the runtime.
+    if finished {
+        db.close().await;
+    }
     Ok(())
 }
 

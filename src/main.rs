@@ -35,7 +35,11 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(ta_tracker::cli::run(cli)) {
+    let result = runtime.block_on(ta_tracker::cli::run(cli));
+    // Requests `serve` cut off at its shutdown deadline are still tasks: stopping the runtime
+    // drops them (the access log logs each), without waiting for them to finish.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+    match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", e.operator_message());

@@ -483,9 +483,15 @@ async fn browsers_get_a_self_contained_console_with_its_examples() {
         content_type(&headers).starts_with("text/html"),
         "{headers:?}"
     );
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    // No other site may frame the page that holds the token and the Run button.
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(headers[header::X_FRAME_OPTIONS], "DENY");
+    assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    // A link to /graphql#run runs the saved document only when it holds no mutation.
     assert!(
-        headers.contains_key(header::CONTENT_SECURITY_POLICY),
-        "{headers:?}"
+        page.contains("a mutation runs only with the Run button"),
+        "#run must not run a mutation"
     );
     assert!(
         !page.contains("/*EXAMPLES*/[]"),

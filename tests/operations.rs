@@ -299,3 +299,83 @@ fn each_request_is_one_log_line_without_its_query_variables_or_token() {
         assert!(leaked.is_empty(), "{secret:?} logged: {leaked:#?}");
     }
 }
+
+/// After SIGTERM the requests in flight have `--shutdown-grace-secs` to finish; then the process
+/// exits, logging the ones it cut off. Here a write waits on SQLite's write lock, which another
+/// connection holds, for the 10 s busy timeout: without the deadline the process stayed up as
+/// long.
+#[tokio::test]
+async fn shutdown_stops_waiting_for_requests_in_flight_at_its_deadline() {
+    use sqlx::{Connection, Executor};
+
+    let (_dir, url, token) = database_with_admin();
+    let mut server = Server::start(&url, &["--shutdown-grace-secs", "1"]);
+    let mut blocker = sqlx::SqliteConnection::connect(&url)
+        .await
+        .expect("connect");
+    blocker.execute("begin immediate").await.expect("lock");
+
+    let mutation = serde_json::json!({
+        "query": "mutation SlowWrite { createOrganisation(input: \
+                  {name: \"Government of Norway\", type: \"10\"}) { id } }",
+    })
+    .to_string();
+    let addr = server.addr.clone();
+    let client = std::thread::spawn(move || {
+        let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
+        write!(
+            stream,
+            "POST /graphql HTTP/1.0\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{mutation}",
+            mutation.len()
+        )
+        .expect("send");
+        let mut response = String::new();
+        let _ = stream.read_to_string(&mut response);
+        response
+    });
+    tokio::time::sleep(Duration::from_millis(700)).await;
+
+    let signalled = Instant::now();
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    server.wait_for("shutting down", Duration::from_secs(5));
+    let status = loop {
+        if let Some(status) = server.child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            signalled.elapsed() < Duration::from_secs(6),
+            "still running {:?} after SIGTERM: {:#?}",
+            signalled.elapsed(),
+            server.log
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    let deadline = server.wait_for("shutdown deadline", Duration::from_secs(5));
+    assert!(deadline.contains(" WARN "), "{deadline}");
+    assert!(deadline.contains("of 1 seconds passed"), "{deadline}");
+    let cut = server.wait_for("method=POST path=/graphql ", Duration::from_secs(5));
+    assert!(cut.contains(" WARN "), "{cut}");
+    assert!(
+        cut.contains("operation=\"SlowWrite\" incomplete=true"),
+        "{cut}"
+    );
+    assert!(!cut.contains("status="), "{cut}");
+    let answer = client.join().expect("client");
+    assert!(
+        !answer.contains("200 OK"),
+        "the write was answered: {answer}"
+    );
+
+    blocker.execute("rollback").await.expect("unlock");
+    let (organisations,): (i64,) = sqlx::query_as("select count(*) from organisations")
+        .fetch_one(&mut blocker)
+        .await
+        .expect("count");
+    assert_eq!(organisations, 0, "the write cut off was not committed");
+}

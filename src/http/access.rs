@@ -47,29 +47,26 @@ fn is_graphql_name(name: &str) -> bool {
 }
 
 /// The middleware: hands the handler an `Operation` to fill and logs the request when its
-/// response body ends.
+/// response body ends. A request dropped before it is answered (the client went away, or the
+/// server was stopped at its shutdown deadline) is logged then, without a status.
 pub async fn log_requests(mut request: Request, next: Next) -> Response {
-    let line = Line {
+    let mut unanswered = Unanswered(Some(Line {
         started: Instant::now(),
         method: request.method().clone(),
         path: request.uri().path().to_string(),
-        status: StatusCode::OK,
+        status: None,
         operation: Operation::default(),
-    };
-    request.extensions_mut().insert(line.operation.clone());
+    }));
+    if let Some(line) = &unanswered.0 {
+        request.extensions_mut().insert(line.operation.clone());
+    }
     let response = next.run(request).await;
     let (parts, body) = response.into_parts();
-    let line = Line {
-        status: parts.status,
+    let line = unanswered.0.take().map(|line| Line {
+        status: Some(parts.status),
         ..line
-    };
-    Response::from_parts(
-        parts,
-        Body::new(Logged {
-            inner: body,
-            line: Some(line),
-        }),
-    )
+    });
+    Response::from_parts(parts, Body::new(Logged { inner: body, line }))
 }
 
 /// What the log line says about one request.
@@ -77,21 +74,23 @@ struct Line {
     started: Instant,
     method: Method,
     path: String,
-    status: StatusCode,
+    /// None when the request was dropped before it was answered.
+    status: Option<StatusCode>,
     operation: Operation,
 }
 
 impl Line {
     /// Writes the line: at debug for the probes, which a load balancer calls every few seconds;
-    /// at error for a response that failed (5xx); else at info.
+    /// at error for a response that failed (5xx); at warn for one that stopped short; else at
+    /// info.
     fn write(self, complete: bool) {
         let duration_ms = (self.started.elapsed().as_secs_f64() * 10_000.0).round() / 10.0;
         let method = self.method.as_str();
         let path = self.path.as_str();
-        let status = self.status.as_u16();
+        let status = self.status.map(|s| s.as_u16());
         let operation = self.operation.get();
-        // Only when the body stopped before its end: the client went away, or the server was
-        // stopped before it finished.
+        // Only when the response stopped before its end: the client went away, or the server
+        // was stopped before it finished.
         let incomplete = (!complete).then_some(true);
         macro_rules! line {
             ($level:ident) => {
@@ -108,10 +107,23 @@ impl Line {
         }
         if path == "/healthz" || path == "/readyz" {
             line!(debug);
-        } else if self.status.is_server_error() {
+        } else if self.status.is_some_and(|s| s.is_server_error()) {
             line!(error);
+        } else if !complete {
+            line!(warn);
         } else {
             line!(info);
+        }
+    }
+}
+
+/// A request not answered yet: logged as incomplete if dropped so.
+struct Unanswered(Option<Line>);
+
+impl Drop for Unanswered {
+    fn drop(&mut self) {
+        if let Some(line) = self.0.take() {
+            line.write(false);
         }
     }
 }

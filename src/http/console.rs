@@ -22,12 +22,24 @@ pub fn page() -> Response {
         HeaderValue::from_static("text/html; charset=utf-8"),
     );
     // The page loads nothing from elsewhere; say so, so a browser refuses if anything tries.
+    // No other site may frame it (the page holds a token and a Run button a framing page
+    // could trick a click on), and it posts no forms.
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
             "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
-             img-src 'self' data:; connect-src 'self'",
+             img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; \
+             base-uri 'none'; form-action 'none'",
         ),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
     );
     resp
 }

@@ -11,6 +11,7 @@ pub mod limits;
 mod nulls;
 mod ordered;
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -98,16 +99,50 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     )
 }
 
-/// Serves `router` on `listener` until SIGINT or SIGTERM, then finishes requests in flight.
-pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(
+/// Serves `router` on `listener` until SIGINT or SIGTERM, then lets the requests in flight
+/// finish for up to `grace` (a second signal ends the wait at once). Returns false when some
+/// were still running then: the caller stops the runtime, which cuts them off, each logged with
+/// `incomplete=true` by the access log. Without a deadline a slow download kept the process up.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    grace: Duration,
+) -> std::io::Result<bool> {
+    let stopping = Arc::new(tokio::sync::Notify::new());
+    let signalled = stopping.clone();
+    let server = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!(
+            "shutting down: finishing requests in flight, for up to {} seconds",
+            grace.as_secs()
+        );
+        signalled.notify_one();
+    });
+    let deadline = async {
+        stopping.notified().await;
+        tokio::select! {
+            () = tokio::time::sleep(grace) => tracing::warn!(
+                "the shutdown deadline of {} seconds passed: stopping now, cutting off the \
+                 requests still in flight (each logged with incomplete=true)",
+                grace.as_secs()
+            ),
+            () = shutdown_signal() => tracing::warn!(
+                "a second signal: stopping now, cutting off the requests still in flight \
+                 (each logged with incomplete=true)"
+            ),
+        }
+    };
+    tokio::select! {
+        served = server.into_future() => served.map(|()| true),
+        () = deadline => Ok(false),
+    }
 }
 
+/// The first SIGINT or SIGTERM from now on.
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -127,5 +162,4 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = terminate => {},
     }
-    tracing::info!("shutting down: finishing requests in flight");
 }
