@@ -241,3 +241,44 @@ on_both_engines!(
         assert_eq!(e.field.as_deref(), Some("first"), "{e:?}");
     }
 );
+
+on_both_engines!(
+    invented_tokens_draw_from_the_anonymous_allowance,
+    |app: common::TestApp| async move {
+        // Each made-up token was a bucket of its own, so an anonymous caller had no limit at
+        // all: it only had to send a different one each time.
+        let router = ta_tracker::app(
+            app.db.clone(),
+            Limits {
+                rate_limit_per_minute: 2,
+                ..Limits::default()
+            },
+        );
+        let send = |token: Option<String>| {
+            let router = router.clone();
+            async move {
+                let mut req =
+                    Request::post("/graphql").header(header::CONTENT_TYPE, "application/json");
+                if let Some(t) = token {
+                    req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+                }
+                let body = json!({ "query": "{ __typename }" }).to_string();
+                let response =
+                    tower::ServiceExt::oneshot(router, req.body(Body::from(body)).unwrap())
+                        .await
+                        .unwrap();
+                response.status()
+            }
+        };
+        assert_eq!(send(Some("tat_invented_1".into())).await, 401);
+        assert_eq!(send(Some("tat_invented_2".into())).await, 401);
+        assert_eq!(send(Some("tat_invented_3".into())).await, 429);
+        assert_eq!(
+            send(None).await,
+            429,
+            "the same allowance as anonymous callers"
+        );
+        let admin = app.admin().await;
+        assert_eq!(send(Some(admin)).await, 200, "a real token keeps its own");
+    }
+);

@@ -383,7 +383,7 @@ async fn execute(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or("\u{0}"));
-    if !state.rate.allow(&rate_key(state, headers, authorization)) {
+    let rate_limited = || {
         let mut resp = request_error(
             StatusCode::TOO_MANY_REQUESTS,
             media,
@@ -395,13 +395,25 @@ async fn execute(
         );
         resp.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
-        return resp;
+        resp
+    };
+    let key = rate_key(state, headers, authorization);
+    if !state.rate.allow(&key) {
+        return rate_limited();
     }
     let viewer = match auth::authenticate(&state.db, authorization).await {
         Ok(v) => v,
         Err(e) => {
             if e.is_internal() {
                 tracing::error!(error = ?e, "authentication failed");
+            } else if authorization.is_some() {
+                // A header that names no live token is no credential: it draws from the
+                // anonymous allowance, else each invented token would be a fresh bucket (and
+                // an entry kept in the limiter's map).
+                state.rate.forget(&key);
+                if !state.rate.allow(&rate_key(state, headers, None)) {
+                    return rate_limited();
+                }
             }
             let status = if e.is_internal() {
                 StatusCode::SERVICE_UNAVAILABLE

@@ -124,6 +124,12 @@ impl RateLimiter {
         }
     }
 
+    /// Drops `key`'s bucket: a key that turned out to be no credential.
+    pub fn forget(&self, key: &str) {
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        buckets.remove(key);
+    }
+
     /// Takes one request from `key`'s bucket; false when it is empty.
     pub fn allow(&self, key: &str) -> bool {
         if self.per_minute <= 0.0 {
