@@ -191,7 +191,8 @@ pub enum ExportCommand {
         reporting_org_ref: Option<String>,
     },
     /// Tidy CSV: indicators (one row per indicator, period, country and disaggregation value,
-    /// target and actual side by side) or activities (one row per live activity).
+    /// target and actual side by side), activities (one row per live activity) or budgets (one
+    /// row per budget line of a live engagement).
     Csv {
         /// Which file.
         #[arg(value_enum)]

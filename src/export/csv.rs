@@ -1,6 +1,6 @@
 //! Tidy CSV exports: `indicators.csv` (one row per indicator × period × country ×
-//! disaggregation value, target and actual side by side) and `activities.csv` (one row per
-//! activity). Written with the `csv` crate (RFC 4180 quoting) page by page in keyset order, so
+//! disaggregation value, target and actual side by side), `activities.csv` (one row per
+//! activity) and `budgets.csv` (one row per budget line of an engagement). Written with the `csv` crate (RFC 4180 quoting) page by page in keyset order, so
 //! memory does not grow with the number of rows.
 //!
 //! Spreadsheet formula injection: a text cell starting with `=`, `+`, `-` or `@` is written with
@@ -8,6 +8,7 @@
 //! fields (titles, names, places, comments, ...) are guarded; ids, codes, dates and numbers are
 //! written as they are (a negative number keeps its minus sign).
 
+mod budgets;
 mod data;
 
 use std::borrow::Cow;
@@ -21,7 +22,7 @@ use crate::storage::geography::Area;
 use crate::storage::scope::Scope;
 use crate::storage::{Db, programmes};
 
-/// Indicators (or activities) fetched per statement round.
+/// Indicators, activities or engagements (with their budget lines) fetched per statement round.
 const PAGE: i64 = 200;
 
 /// Which file.
@@ -31,6 +32,8 @@ pub enum Table {
     Indicators,
     /// activities.csv: one row per activity.
     Activities,
+    /// budgets.csv: one row per budget line of an engagement.
+    Budgets,
 }
 
 impl Table {
@@ -39,6 +42,7 @@ impl Table {
         match self {
             Table::Indicators => "indicators.csv",
             Table::Activities => "activities.csv",
+            Table::Budgets => "budgets.csv",
         }
     }
 
@@ -85,6 +89,7 @@ impl Table {
                 "participants_unreported",
                 "target_group",
             ],
+            Table::Budgets => budgets::HEADER,
         }
     }
 }
@@ -98,7 +103,7 @@ pub struct CsvFilter {
     pub country: Option<String>,
     /// An M49 region at any level ("001" is the world) or a grouping code.
     pub region: Option<String>,
-    /// Rows whose period (indicators) or dates (activities) end on or after this date.
+    /// Rows whose period (indicators, budgets) or dates (activities) end on or after this date.
     pub from: Option<String>,
     /// Rows whose period or dates start on or before this date.
     pub to: Option<String>,
@@ -295,6 +300,10 @@ async fn page(
                 .map_err(csv_error)?;
             }
             Ok((finish(w)?, rows.last().map(|a| a.id), rows.len() as i64))
+        }
+        Table::Budgets => {
+            let (last, read) = budgets::page(db.pool(), scope, f, &mut w, after, limit).await?;
+            Ok((finish(w)?, last, read))
         }
     }
 }

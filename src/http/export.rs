@@ -1,5 +1,5 @@
-//! `GET /export/iati.xml`, `GET /export/indicators.csv`, `GET /export/activities.csv`: export
-//! files, with the API's credentials and read scope.
+//! `GET /export/iati.xml`, `GET /export/indicators.csv`, `GET /export/activities.csv`,
+//! `GET /export/budgets.csv`: export files, with the API's credentials and read scope.
 
 use axum::body::Body;
 use axum::extract::{Query, State};
@@ -132,6 +132,19 @@ pub async fn activities_csv(
         Err(e) => return failure(e),
     };
     csv_export(state, headers, filter, Table::Activities).await
+}
+
+/// GET /export/budgets.csv?programme=CODE&country=ISO3&region=CODE&from=DATE&to=DATE
+pub async fn budgets_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
+    let filter: CsvFilter = match filters(pairs, CSV_FILTERS) {
+        Ok(f) => f,
+        Err(e) => return failure(e),
+    };
+    csv_export(state, headers, filter, Table::Budgets).await
 }
 
 async fn csv_export(

@@ -67,6 +67,7 @@ pub fn app(db: Db, limits: Limits) -> Router {
         .route("/export/iati.xml", get(export::iati_xml))
         .route("/export/indicators.csv", get(export::indicators_csv))
         .route("/export/activities.csv", get(export::activities_csv))
+        .route("/export/budgets.csv", get(export::budgets_csv))
         .layer(tower::limit::GlobalConcurrencyLimitLayer::new(concurrency));
     Router::new()
         .route("/", get(|| async { Redirect::temporary("/graphql") }))

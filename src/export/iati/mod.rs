@@ -21,7 +21,7 @@ use crate::storage::scope::Scope;
 use crate::storage::{Db, programmes};
 
 pub use crate::domain::reporting::{DEMO_REPORTING_REF, ReportingOrg};
-pub use render::identifier;
+pub use render::{BUDGET_STATUS, BUDGET_TYPE, identifier};
 
 /// Engagements fetched per statement round.
 const PAGE: i64 = 200;

@@ -9,6 +9,11 @@ use crate::storage::engagements::{Children, EngagementRow};
 /// IATI IndicatorMeasure 5: qualitative, whose values are narrative, not numbers.
 const QUALITATIVE: &str = "5";
 
+/// The IATI BudgetType of every budget line: 1, original; budgets.csv writes the same.
+pub const BUDGET_TYPE: &str = "1";
+/// The IATI BudgetStatus of every budget line: 1, indicative, what a planning record holds.
+pub const BUDGET_STATUS: &str = "1";
+
 /// A number as IATI decimals (`xsd:decimal`) expect: no exponent, no trailing zeros, and every
 /// digit the value has (the shortest text that reads back as the same number), so the file says
 /// what the API accepted, however small: rounding to a fixed number of places wrote 1e-7 as 0.
@@ -102,8 +107,10 @@ pub fn activity(e: &EngagementRow, d: &Details, org: &ReportingOrg) -> String {
         );
     }
     for b in &c.budgets {
-        // BudgetType 1 original, BudgetStatus 1 indicative: what a planning record holds.
-        w.open("budget", &[("type", "1"), ("status", "1")]);
+        w.open(
+            "budget",
+            &[("type", BUDGET_TYPE), ("status", BUDGET_STATUS)],
+        );
         w.empty("period-start", &[("iso-date", &b.period_start)]);
         w.empty("period-end", &[("iso-date", &b.period_end)]);
         w.text(
