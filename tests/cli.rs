@@ -1027,3 +1027,33 @@ fn export_iati_under_another_reference_refuses_the_placeholders_identifiers() {
         stdout(&o)
     );
 }
+
+/// An output file in a directory that does not exist is refused naming the file and the missing
+/// directory, where the export said only 'output: No such file or directory (os error 2)' and
+/// the backup 'unable to open database file'.
+#[test]
+fn an_output_in_a_missing_directory_is_named_with_the_directory() {
+    let (dir, url) = temp_db();
+    // With engagements, so that the IATI export has something to write.
+    assert_success(&run(&["seed", "--demo", "--database-url", &url]));
+    let missing = dir.path().join("missing");
+    let file = missing.join("out.file");
+    let file = file.to_str().expect("utf-8 path");
+    for args in [
+        &["export", "csv", "activities", "--output", file][..],
+        &["export", "iati", "--output", file][..],
+        &["backup", "--output", file][..],
+    ] {
+        let o = run(&[args, &["--database-url", &url][..]].concat());
+        let line = assert_one_line_error(&o);
+        assert_eq!(
+            line,
+            format!(
+                "error: output: cannot create {file}: there is no directory {}",
+                missing.display()
+            ),
+            "{args:?}"
+        );
+    }
+    assert!(!missing.exists());
+}

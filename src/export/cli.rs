@@ -1,6 +1,7 @@
 //! `ta-tracker export ...`: the same exports as the HTTP endpoints, written to a file or stdout.
 
 use std::io::Write;
+use std::path::Path;
 
 use futures_util::StreamExt;
 
@@ -34,11 +35,9 @@ pub async fn run(command: ExportCommand) -> AppResult<()> {
             .await?;
             let org = ReportingOrg::resolve(&db, reporting_org_ref.as_deref()).await?;
             iati::require_identifiers_under(&db, &scope, &filter, &org).await?;
-            let write_error = |e: std::io::Error| AppError::bad_input("output", &e.to_string());
+            let write_error = |e| write_error(output.as_deref(), e);
             let mut out: Box<dyn Write> = match &output {
-                Some(path) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(path).map_err(write_error)?,
-                )),
+                Some(path) => Box::new(std::io::BufWriter::new(create(path)?)),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
             };
             let mut chunks = std::pin::pin!(iati::stream(db.clone(), scope, filter, org));
@@ -79,11 +78,9 @@ pub async fn run(command: ExportCommand) -> AppResult<()> {
             }
             .resolve(&db, &scope)
             .await?;
-            let write_error = |e: std::io::Error| AppError::bad_input("output", &e.to_string());
+            let write_error = |e| write_error(output.as_deref(), e);
             let mut out: Box<dyn Write> = match &output {
-                Some(path) => Box::new(std::io::BufWriter::new(
-                    std::fs::File::create(path).map_err(write_error)?,
-                )),
+                Some(path) => Box::new(std::io::BufWriter::new(create(path)?)),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
             };
             let mut chunks = std::pin::pin!(csv::stream(db.clone(), scope, filter, table));
@@ -106,4 +103,32 @@ pub async fn run(command: ExportCommand) -> AppResult<()> {
             Ok(())
         }
     }
+}
+
+/// Creates the output file, or says which file could not be created and why: a directory that
+/// does not exist is named (the system's own message, "No such file or directory", named
+/// neither).
+fn create(path: &Path) -> AppResult<std::fs::File> {
+    std::fs::File::create(path).map_err(|e| {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        match dir {
+            Some(dir) if e.kind() == std::io::ErrorKind::NotFound && !dir.is_dir() => {
+                AppError::bad_input(
+                    "output",
+                    &format!(
+                        "cannot create {}: there is no directory {}",
+                        path.display(),
+                        dir.display()
+                    ),
+                )
+            }
+            _ => write_error(Some(path), e),
+        }
+    })
+}
+
+/// A failure to create or write the output, naming it.
+fn write_error(path: Option<&Path>, e: std::io::Error) -> AppError {
+    let target = path.map_or("standard output".to_string(), |p| p.display().to_string());
+    AppError::bad_input("output", &format!("cannot write {target}: {e}"))
 }

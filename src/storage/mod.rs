@@ -409,6 +409,19 @@ impl Db {
                 &format!("{path} exists already"),
             ));
         }
+        // Said here: SQLite's own word for it is "unable to open database file".
+        if let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
+        {
+            return Err(AppError::bad_input(
+                "output",
+                &format!(
+                    "cannot create {path}: there is no directory {}",
+                    dir.display()
+                ),
+            ));
+        }
         sqlx::query("vacuum into $1")
             .bind(path)
             .execute(&self.pool)
