@@ -294,7 +294,12 @@ pub enum TokenCommand {
 
 /// Connects and migrates; an SQLite file is created when missing (serve, migrate, seed).
 async fn open(db: &DbArgs) -> AppResult<Db> {
-    let db = Db::connect(&db.database_url, 8).await?;
+    open_with(db, 8).await
+}
+
+/// `open`, with a pool of `connections` at most.
+async fn open_with(db: &DbArgs, connections: u32) -> AppResult<Db> {
+    let db = Db::connect(&db.database_url, connections).await?;
     db.migrate().await?;
     Ok(db)
 }
@@ -394,7 +399,8 @@ async fn serve(
     grace: std::time::Duration,
     limits: Limits,
 ) -> AppResult<()> {
-    let db = open(&db_args).await?;
+    let connections = limits.database_connections();
+    let db = open_with(&db_args, connections).await?;
     let refused_under = demo_refused_under(&db).await?;
     let report = crate::seeds::seed(&db, !no_demo && refused_under.is_none()).await?;
     if report.countries > 0 || report.codes > 0 {
@@ -432,7 +438,13 @@ async fn serve(
         .local_addr()
         .map_err(|e| AppError::internal("read the listening address", e))?;
     let url = format!("http://{addr}/graphql");
-    tracing::info!(%url, engine = db.backend().name(), "ta-tracker is serving; the query console is at {url}");
+    tracing::info!(
+        %url,
+        engine = db.backend().name(),
+        connections,
+        max_concurrent_requests = limits.max_concurrent_requests,
+        "ta-tracker is serving; the query console is at {url}"
+    );
     if open_browser {
         open_in_browser(&url);
     }

@@ -48,6 +48,10 @@ pub struct Limits {
     /// Requests handled at once; more wait.
     #[arg(long, env = "TA_TRACKER_MAX_CONCURRENT_REQUESTS", default_value_t = 8)]
     pub max_concurrent_requests: usize,
+    /// Database connections the server keeps open at most (on PostgreSQL as many again for the
+    /// long reads of nested lists); default: as many as --max-concurrent-requests.
+    #[arg(long, env = "TA_TRACKER_DATABASE_CONNECTIONS")]
+    pub database_connections: Option<u32>,
     /// Megabytes of query answers kept to serve again while the database is unchanged (0: none).
     #[arg(long, env = "TA_TRACKER_RESPONSE_CACHE_MB", default_value_t = 16)]
     pub response_cache_mb: usize,
@@ -72,6 +76,7 @@ impl Default for Limits {
             rate_limit_per_minute: 600,
             trusted_proxy_header: None,
             max_concurrent_requests: 8,
+            database_connections: None,
             response_cache_mb: 16,
             introspection: true,
         }
@@ -79,13 +84,20 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The connections the server's pool may open: `--database-connections`, else one for each
+    /// request `--max-concurrent-requests` lets run at once, so that raising one raises both.
+    pub fn database_connections(&self) -> u32 {
+        self.database_connections
+            .unwrap_or_else(|| u32::try_from(self.max_concurrent_requests).unwrap_or(u32::MAX))
+    }
+
     /// Refuses settings that would refuse every request, or lift another limit, naming the flag
     /// and its variable: a server that starts with them fails its first client instead of its
     /// operator. A default page size above the largest bypassed the largest, and 0 reads as "no
     /// limit" beside the settings where it means that, but here it would stop everything.
     pub fn check(&self) -> AppResult<()> {
         // i128 holds every value of these usize, u64 and i64 settings as it was given.
-        let at_least_one: [(&str, &str, i128); 9] = [
+        let at_least_one: [(&str, &str, i128); 10] = [
             ("max-depth", "TA_TRACKER_MAX_DEPTH", self.max_depth as i128),
             (
                 "max-complexity",
@@ -126,6 +138,11 @@ impl Limits {
                 "max-concurrent-requests",
                 "TA_TRACKER_MAX_CONCURRENT_REQUESTS",
                 self.max_concurrent_requests as i128,
+            ),
+            (
+                "database-connections",
+                "TA_TRACKER_DATABASE_CONNECTIONS",
+                self.database_connections.map_or(1, i128::from),
             ),
         ];
         for (flag, env, value) in at_least_one {

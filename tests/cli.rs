@@ -263,6 +263,12 @@ fn serve_refuses_limits_that_would_refuse_every_request_or_lift_another() {
             "error: max-concurrent-requests: must be at least 1, not 0",
         ),
         (
+            &[][..],
+            Some(("TA_TRACKER_DATABASE_CONNECTIONS", "0")),
+            "error: database-connections: must be at least 1, not 0 (--database-connections or \
+             TA_TRACKER_DATABASE_CONNECTIONS); 0 does not mean no limit here",
+        ),
+        (
             &["--trusted-proxy-header", "X Forwarded For"][..],
             None,
             "error: trusted-proxy-header: \"X Forwarded For\" is not a header name \
@@ -1056,4 +1062,34 @@ fn an_output_in_a_missing_directory_is_named_with_the_directory() {
         );
     }
     assert!(!missing.exists());
+}
+
+/// The database pool follows --max-concurrent-requests unless --database-connections sets it,
+/// where it stayed 8 whatever the limit said; the start-up line says both.
+#[test]
+fn the_database_connections_follow_the_concurrency_limit_unless_set() {
+    let (dir, url) = temp_db();
+    for (args, expected) in [
+        (&[][..], "connections=8 max_concurrent_requests=8"),
+        (
+            &["--max-concurrent-requests", "12"][..],
+            "connections=12 max_concurrent_requests=12",
+        ),
+        (
+            &[
+                "--max-concurrent-requests",
+                "12",
+                "--database-connections",
+                "3",
+            ][..],
+            "connections=3 max_concurrent_requests=12",
+        ),
+    ] {
+        let server = Server::start(
+            dir.path(),
+            &[&["--no-demo", "--database-url", &url][..], args].concat(),
+        );
+        let line = server.logged("ta-tracker is serving");
+        assert!(line.contains(expected), "{args:?}: {line}");
+    }
 }
