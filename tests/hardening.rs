@@ -230,6 +230,21 @@ on_both_engines!(
                      activities(first: 3) { id } } } } } }";
         let data = app.ok(small, json!({}), Some(&reporter)).await;
         assert!(!data["engagements"]["nodes"].as_array().unwrap().is_empty());
+        // A list without first counts one row, except inside itself: there it counts as the
+        // largest page (100), so going round from an indicator's actuals to their indicator's
+        // actuals twice (1 x 100 x 100 values) is refused, where once runs.
+        let round_trip = |times: usize| {
+            let inner = (0..times).fold("value".to_string(), |inner, _| {
+                format!("value indicator {{ actuals {{ {inner} }} }}")
+            });
+            format!("{{ indicators(first: 1) {{ nodes {{ actuals {{ {inner} }} }} }} }}")
+        };
+        let data = app.ok(&round_trip(1), json!({}), Some(&reporter)).await;
+        let actuals = &data["indicators"]["nodes"][0]["actuals"];
+        assert!(!actuals.as_array().unwrap().is_empty(), "{data}");
+        assert!(actuals[0]["indicator"]["actuals"].is_array(), "{data}");
+        let (_, body) = app.post(&round_trip(2), json!({}), Some(&reporter)).await;
+        assert!(refused(&body), "{body}");
         // A first above the largest page is still refused by its list, naming it.
         let e = app
             .err(

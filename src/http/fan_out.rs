@@ -3,7 +3,10 @@
 //! ran a million rows: one request, even an anonymous one through the public countries of each
 //! region, held the database pool and the processor until the timeout. Here each field counts
 //! once for every row of the paged lists around it (those that take `first`), before anything
-//! runs.
+//! runs. A list without `first` counts its rows as one, except where it repeats inside itself
+//! (an indicator's actuals, each actual's indicator, its actuals again): there it counts as the
+//! largest page, since such a round trip multiplies the response by the list's length each time
+//! and no `first` bounds it.
 
 use std::collections::HashMap;
 
@@ -18,11 +21,10 @@ use crate::config::Limits;
 /// How deep fragment spreads and selections are followed; the depth limit refuses more later.
 const MAX_NESTING: usize = 64;
 
-/// What the count needs of each field of the schema: the type it leads to and whether it is a
-/// list paged by `first`.
+/// What the count needs of each field of the schema.
 #[derive(Default)]
 pub struct Shapes {
-    fields: HashMap<(String, String), (String, bool)>,
+    fields: HashMap<(String, String), Shape>,
     query: String,
     mutation: String,
 }
@@ -56,9 +58,14 @@ impl Shapes {
                     };
                     for f in fields {
                         let paged = f.node.arguments.iter().any(|a| a.node.name.node == "first");
+                        let list = matches!(f.node.ty.node.base, BaseType::List(_));
                         shapes.fields.insert(
                             (t.node.name.node.to_string(), f.node.name.node.to_string()),
-                            (named(&f.node.ty.node), paged),
+                            Shape {
+                                ty: named(&f.node.ty.node),
+                                paged,
+                                unpaged: list && !paged,
+                            },
                         );
                     }
                 }
@@ -69,6 +76,15 @@ impl Shapes {
     }
 }
 
+/// A field's named type and what kind of list it is.
+struct Shape {
+    ty: String,
+    /// A list that takes `first`.
+    paged: bool,
+    /// A list without `first`.
+    unpaged: bool,
+}
+
 fn named(ty: &Type) -> String {
     match &ty.base {
         BaseType::Named(name) => name.to_string(),
@@ -77,8 +93,9 @@ fn named(ty: &Type) -> String {
 }
 
 /// Refuses a document whose fields, each counted once per row of the paged lists around it,
-/// come to more than `max_complexity`. A list without `first` counts as the default page size,
-/// and a `first` above the largest page as the largest (the list itself refuses it, naming it).
+/// come to more than `max_complexity`. A paged list without `first` counts as the default page
+/// size, and a `first` above the largest page as the largest (the list itself refuses it, naming
+/// it); a list without `first` that repeats inside itself counts as the largest page.
 pub fn check(
     doc: &ExecutableDocument,
     variables: &Variables,
@@ -98,15 +115,16 @@ pub fn check(
             OperationType::Mutation => &shapes.mutation,
             OperationType::Subscription => continue,
         };
-        total += walk.count(&op.node.selection_set.node, root, 1, 0);
+        total += walk.count(&op.node.selection_set.node, root, 1, 0, &mut Vec::new());
     }
     if total > limits.max_complexity as u128 {
         return Err(format!(
             "the query could return more than {} values (its complexity limit): each field \
              counts once for every row of the lists around it, so first: 100 inside first: 100 \
-             is 10,000 rows, and a list without first counts as {}; ask for fewer rows and page \
-             through the rest",
-            limits.max_complexity, limits.default_page_size
+             is 10,000 rows, a list without first counts as {}, and a list inside itself (say an \
+             indicator's actuals inside the indicator of an actual) as {}; ask for fewer rows and \
+             page through the rest",
+            limits.max_complexity, limits.default_page_size, limits.max_page_size
         ));
     }
     Ok(())
@@ -120,8 +138,16 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
-    /// The count of `set`, selected on `parent` once for each of `rows` rows.
-    fn count(&self, set: &SelectionSet, parent: &str, rows: u128, nesting: usize) -> u128 {
+    /// The count of `set`, selected on `parent` once for each of `rows` rows, inside the fields
+    /// named in `open` (outermost first).
+    fn count(
+        &self,
+        set: &SelectionSet,
+        parent: &str,
+        rows: u128,
+        nesting: usize,
+        open: &mut Vec<(String, String)>,
+    ) -> u128 {
         if nesting > MAX_NESTING || rows == 0 {
             return 0;
         }
@@ -134,11 +160,25 @@ impl Walk<'_> {
                     let key = (parent.to_string(), f.name.node.to_string());
                     // Fields the schema does not have (introspection, a typo) count once:
                     // validation refuses typos, and introspection is bounded by the depth limit.
-                    let Some((ty, paged)) = self.shapes.fields.get(&key) else {
+                    let Some(shape) = self.shapes.fields.get(&key) else {
                         continue;
                     };
-                    let per = if *paged { self.first(f) } else { 1 };
-                    total += self.count(&f.selection_set.node, ty, rows * per, nesting + 1);
+                    let per = if shape.paged {
+                        self.first(f)
+                    } else if shape.unpaged && open.contains(&key) {
+                        self.limits.max_page_size.max(0) as u128
+                    } else {
+                        1
+                    };
+                    open.push(key);
+                    total += self.count(
+                        &f.selection_set.node,
+                        &shape.ty,
+                        rows * per,
+                        nesting + 1,
+                        open,
+                    );
+                    open.pop();
                 }
                 Selection::InlineFragment(i) => {
                     let on = i
@@ -147,13 +187,18 @@ impl Walk<'_> {
                         .as_ref()
                         .map(|c| c.node.on.node.to_string())
                         .unwrap_or_else(|| parent.to_string());
-                    total += self.count(&i.node.selection_set.node, &on, rows, nesting + 1);
+                    total += self.count(&i.node.selection_set.node, &on, rows, nesting + 1, open);
                 }
                 Selection::FragmentSpread(s) => {
                     if let Some(fragment) = self.doc.fragments.get(&s.node.fragment_name.node) {
                         let on = fragment.node.type_condition.node.on.node.to_string();
-                        total +=
-                            self.count(&fragment.node.selection_set.node, &on, rows, nesting + 1);
+                        total += self.count(
+                            &fragment.node.selection_set.node,
+                            &on,
+                            rows,
+                            nesting + 1,
+                            open,
+                        );
                     }
                 }
             }
@@ -194,7 +239,8 @@ mod tests {
     use super::*;
 
     const SDL: &str = "type Query { list(first: Int): [Item!]! one: Item }
-        type Item { name: String! items(first: Int): [Item!]! parent: Item }";
+        type Item { name: String! items(first: Int): [Item!]! parent: Item tags: [Tag!]! }
+        type Tag { name: String! item: Item }";
 
     fn check_query(query: &str, max: usize) -> Result<(), String> {
         let limits = Limits {
@@ -219,5 +265,24 @@ mod tests {
         let spread = "{ one { ...F } } fragment F on Item { items(first: 50) { name } }";
         assert!(check_query(spread, 52).is_ok());
         assert!(check_query(spread, 51).is_err());
+    }
+
+    #[test]
+    fn a_list_without_first_counts_as_the_largest_page_where_it_repeats_inside_itself() {
+        // Once on a path it counts one row: one, tags, name.
+        assert!(check_query("{ one { tags { name } } }", 2).is_err());
+        assert!(check_query("{ one { tags { name } } }", 3).is_ok());
+        // Inside itself (each tag's item's tags) it counts as the largest page (100): one, tags,
+        // name, item, tags, then 100 names.
+        let round_trip = "{ one { tags { name item { tags { name } } } } }";
+        assert!(check_query(round_trip, 5 + 100).is_ok());
+        assert!(check_query(round_trip, 5 + 99).is_err());
+        // Twice round: 100 x 100 names more.
+        let twice = "{ one { tags { item { tags { item { tags { name } } } } } } }";
+        assert!(check_query(twice, 5000).is_err());
+        // Beside itself, not inside, it is one row each time.
+        let beside = "{ one { tags { name } parent { tags { name } } } }";
+        assert!(check_query(beside, 6).is_ok());
+        assert!(check_query(beside, 5).is_err());
     }
 }
