@@ -24,6 +24,22 @@ pub struct Cli {
 }
 
 impl Cli {
+    /// Parses the command line, or exits with clap's message. A bad value read from an
+    /// environment variable gets a tip naming the variable: clap names only the flag, which the
+    /// operator never typed.
+    pub fn parse_naming_variables() -> Cli {
+        use clap::error::{ContextKind, ContextValue};
+        Cli::try_parse().unwrap_or_else(|mut error| {
+            if let Some(tip) = from_environment(&error) {
+                error.insert(
+                    ContextKind::Suggested,
+                    ContextValue::StyledStrs(vec![tip.into()]),
+                );
+            }
+            error.exit()
+        })
+    }
+
     /// Settings given as flags that the service reads from the environment where it uses them:
     /// the IATI reporting organisation's identifier, which `/export/iati.xml` and the API's
     /// checks of engagement identifiers read through `ReportingOrg::from_env`. The binary puts
@@ -38,6 +54,52 @@ impl Cli {
             _ => Vec::new(),
         }
     }
+}
+
+/// Where a value clap refused came from the environment rather than the command line: the tip
+/// that names the variable.
+fn from_environment(error: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if !matches!(
+        error.kind(),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation
+    ) {
+        return None;
+    }
+    let (Some(ContextValue::String(arg)), Some(ContextValue::String(value))) = (
+        error.get(ContextKind::InvalidArg),
+        error.get(ContextKind::InvalidValue),
+    ) else {
+        return None;
+    };
+    // "--max-depth <MAX_DEPTH>"
+    let flag = arg.split_whitespace().next()?;
+    let on_command_line = std::env::args_os().any(|a| {
+        let a = a.to_string_lossy();
+        a == flag || a.starts_with(&format!("{flag}="))
+    });
+    let variable = variable_of(
+        &<Cli as clap::CommandFactory>::command(),
+        flag.strip_prefix("--")?,
+    )?;
+    let set = std::env::var_os(&variable).is_some_and(|v| v.to_string_lossy() == *value);
+    (set && !on_command_line).then(|| {
+        format!("{value:?} was read from the environment variable {variable}, which sets {flag}")
+    })
+}
+
+/// The environment variable of the flag `--long`, in `command` or any of its subcommands.
+fn variable_of(command: &clap::Command, long: &str) -> Option<String> {
+    command
+        .get_arguments()
+        .find(|a| a.get_long() == Some(long))
+        .and_then(|a| a.get_env())
+        .map(|v| v.to_string_lossy().into_owned())
+        .or_else(|| {
+            command
+                .get_subcommands()
+                .find_map(|sub| variable_of(sub, long))
+        })
 }
 
 #[derive(clap::Args, Debug, Clone)]

@@ -1,6 +1,5 @@
 use std::io::IsTerminal;
 
-use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 /// mimalloc rather than the system allocator: less memory held per request and thread under
@@ -11,7 +10,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> std::process::ExitCode {
     without_transparent_huge_pages();
     fewer_c_heaps();
-    let cli = ta_tracker::cli::Cli::parse();
+    let cli = ta_tracker::cli::Cli::parse_naming_variables();
     for (key, value) in cli.environment() {
         // SAFETY: no other thread exists yet (the runtime is built below), so nothing reads the
         // environment while it changes.

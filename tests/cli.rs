@@ -1093,3 +1093,44 @@ fn the_database_connections_follow_the_concurrency_limit_unless_set() {
         assert!(line.contains(expected), "{args:?}: {line}");
     }
 }
+
+/// A value clap refuses names the environment variable it came from, where clap named only the
+/// flag, which the operator never typed; a value given as the flag gets no such tip.
+#[test]
+fn a_bad_value_from_the_environment_names_its_variable() {
+    for (variable, value, refused) in [
+        (
+            "TA_TRACKER_MAX_DEPTH",
+            "abc",
+            "error: invalid value 'abc' for '--max-depth <MAX_DEPTH>'",
+        ),
+        (
+            "TA_TRACKER_OPEN",
+            "maybe",
+            "error: invalid value 'maybe' for '--open <OPEN>'",
+        ),
+    ] {
+        let o = command(&["serve"])
+            .env(variable, value)
+            .output()
+            .expect("run ta-tracker");
+        assert!(!o.status.success());
+        let err = stderr(&o);
+        assert!(err.starts_with(refused), "{err}");
+        let flag = refused
+            .split('\'')
+            .nth(3)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap();
+        let tip = format!(
+            "tip: \"{value}\" was read from the environment variable {variable}, which sets {flag}"
+        );
+        assert!(err.contains(&tip), "{err}");
+    }
+    let o = run(&["serve", "--max-depth", "abc"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).starts_with("error: invalid value 'abc'"));
+    assert!(!stderr(&o).contains("environment"), "{}", stderr(&o));
+}
