@@ -229,3 +229,136 @@ on_both_engines!(
         assert_eq!(data["regionalSummary"]["activities"]["total"], WRITERS);
     }
 );
+
+/// Log lines written on this thread while the guard lives (the tests' runtime has one thread).
+#[derive(Clone, Default)]
+struct Logs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Logs {
+    fn capture(&self) -> tracing::subscriber::DefaultGuard {
+        let logs = self.clone();
+        tracing::subscriber::set_default(
+            tracing_subscriber::fmt()
+                .with_writer(move || logs.clone())
+                .with_ansi(false)
+                .finish(),
+        )
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+/// Sends `query` with `variables` and an Idempotency-Key: (status, replayed, body).
+async fn post_keyed(
+    app: &common::TestApp,
+    token: &str,
+    key: &str,
+    query: &str,
+    variables: serde_json::Value,
+) -> (u16, bool, serde_json::Value) {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    let req = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header("Idempotency-Key", key)
+        .body(Body::from(
+            json!({"query": query, "variables": variables}).to_string(),
+        ))
+        .unwrap();
+    let (status, headers, text) = app.send(req).await;
+    let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
+    (
+        status.as_u16(),
+        headers.contains_key("idempotency-replayed"),
+        body,
+    )
+}
+
+// The panicking field exists in debug builds only, armed by the test (see src/graphql/test_panic.rs).
+#[cfg(debug_assertions)]
+on_both_engines!(
+    a_panicking_resolver_answers_500_and_a_retry_with_its_idempotency_key_runs,
+    |mut app: common::TestApp| async move {
+        use ta_tracker::graphql::test_panic;
+        test_panic::arm();
+        app.router = ta_tracker::app(app.db.clone(), app.limits.clone());
+        let engine = format!("{:?}", app.backend());
+        let admin = app.admin().await;
+        let generic =
+            json!({"errors": [{"message": "internal error", "extensions": {"code": "INTERNAL"}}]});
+
+        // A query: 500 with the generic error, never the panic's text, and the panic logged
+        // with the request's path and operation, not its variables or credential.
+        let logs = Logs::default();
+        let guard = logs.capture();
+        let query = format!(
+            "query Regions($level: RegionLevel) {{ {}{engine}Q: regions(level: $level) {{ code }} }}",
+            test_panic::ALIAS
+        );
+        let (status, body) = app
+            .post(&query, json!({"level": "REGION"}), Some(&admin))
+            .await;
+        drop(guard);
+        assert_eq!((status.as_u16(), &body), (500, &generic));
+        let logged = logs.text();
+        assert!(logged.contains("a request panicked"), "{logged}");
+        assert!(logged.contains("path=/graphql"), "{logged}");
+        assert!(logged.contains("operation=\"Regions\""), "{logged}");
+        assert!(logged.contains(test_panic::MESSAGE), "{logged}");
+        assert!(!logged.contains("\"level\""), "no variables: {logged}");
+        assert!(!logged.contains("regions(level"), "no query text: {logged}");
+        assert!(!logged.contains(&admin), "no credential: {logged}");
+        // The service goes on answering.
+        app.ok(
+            "{ regions(level: REGION) { code } }",
+            json!({}),
+            Some(&admin),
+        )
+        .await;
+
+        // A mutation that panics before it writes: 500, nothing written, and its key freed, so
+        // the retry runs (and is then replayed as usual).
+        let create = format!(
+            "mutation($n: String!) {{ {}{engine}M: createOrganisation(input: {{name: $n, type: \"10\"}}) {{ name }} }}",
+            test_panic::ALIAS
+        );
+        let name = json!({"n": "Panicked"});
+        let (status, _, body) = post_keyed(&app, &admin, "panic-1", &create, name.clone()).await;
+        assert_eq!((status, &body), (500, &generic));
+        assert_eq!(app.count("organisations").await, 0);
+        let (status, replayed, body) =
+            post_keyed(&app, &admin, "panic-1", &create, name.clone()).await;
+        assert_eq!((status, replayed), (200, false), "the retry ran: {body}");
+        assert_eq!(app.count("organisations").await, 1);
+        let (status, replayed, _) = post_keyed(&app, &admin, "panic-1", &create, name).await;
+        assert_eq!((status, replayed), (200, true));
+
+        // A panic after the write committed (in a field of its result): the key stays pending,
+        // so a retry is refused rather than writing a second time.
+        let create = format!(
+            "mutation($n: String!) {{ createOrganisation(input: {{name: $n, type: \"10\"}}) {{ id {}{engine}R: name }} }}",
+            test_panic::ALIAS
+        );
+        let name = json!({"n": "Written"});
+        let (status, _, body) = post_keyed(&app, &admin, "panic-2", &create, name.clone()).await;
+        assert_eq!((status, &body), (500, &generic));
+        assert_eq!(app.count("organisations").await, 2);
+        let (status, _, body) = post_keyed(&app, &admin, "panic-2", &create, name).await;
+        assert_eq!(status, 409, "{body}");
+        assert_eq!(body["errors"][0]["extensions"]["code"], "CONFLICT");
+        assert_eq!(app.count("organisations").await, 2, "not written twice");
+    }
+);

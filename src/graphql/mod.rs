@@ -27,6 +27,9 @@ pub mod records;
 pub mod reference;
 pub mod reports;
 pub mod results;
+#[cfg(debug_assertions)]
+#[doc(hidden)]
+pub mod test_panic;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
@@ -89,6 +92,10 @@ pub fn build_schema(db: Option<Db>, limits: &Limits) -> AppSchema {
     }
     if !limits.introspection {
         builder = builder.disable_introspection().disable_suggestions();
+    }
+    #[cfg(debug_assertions)]
+    if test_panic::armed() {
+        builder = builder.extension(test_panic::PanicOnAlias);
     }
     builder.finish()
 }

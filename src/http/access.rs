@@ -31,7 +31,7 @@ impl Operation {
         let _ = self.0.set(name.to_string());
     }
 
-    fn get(&self) -> Option<&str> {
+    pub(super) fn get(&self) -> Option<&str> {
         self.0.get().map(String::as_str)
     }
 }

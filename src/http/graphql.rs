@@ -2,6 +2,9 @@
 //! only, the response media type the client accepts, and status codes that tell request errors
 //! from field errors.
 
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, OperationType};
@@ -10,6 +13,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Extension, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response as HttpResponse};
+use futures_util::FutureExt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -475,8 +479,23 @@ async fn execute(
     }
     let request = request.data(RequestState::new(&state.db, viewer));
     let timeout = Duration::from_secs(state.limits.request_timeout_secs);
-    let response = match tokio::time::timeout(timeout, state.schema.execute(request)).await {
-        Ok(r) => mask_unmapped(r),
+    // A panic in a resolver (a bug) is answered by `panics::catch`; on its way there it frees
+    // the request's idempotency key, when it had begun no write, so that a retry can run.
+    let began_writing = Arc::new(AtomicBool::new(false));
+    let run = AssertUnwindSafe(crate::storage::noting_writes(
+        began_writing.clone(),
+        state.schema.execute(request),
+    ))
+    .catch_unwind();
+    let response = match tokio::time::timeout(timeout, run).await {
+        Ok(Ok(r)) => mask_unmapped(r),
+        Ok(Err(panic)) => {
+            if let Some(reservation) = reservation {
+                let began_writing = began_writing.load(Ordering::Relaxed);
+                super::idempotency::after_panic(&state.db, reservation, began_writing).await;
+            }
+            std::panic::resume_unwind(panic);
+        }
         Err(_) => {
             return request_error(
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -100,6 +100,21 @@ pub async fn complete(db: &Db, reservation: Reservation, body: &str) {
     }
 }
 
+/// After the request panicked: frees the key when the request had begun no write, so that a
+/// retry runs; else the key stays pending, as for a request cut off, since a write may have
+/// committed before the panic (a mutation before it in the document, or the one whose result
+/// was being read).
+pub async fn after_panic(db: &Db, reservation: Reservation, began_writing: bool) {
+    if began_writing {
+        tracing::warn!(
+            "a mutation panicked after it began writing: its Idempotency-Key stays pending"
+        );
+    } else if let Err(e) = idempotency::release(db, &reservation.credential, &reservation.key).await
+    {
+        tracing::error!(error = ?e, "freeing the Idempotency-Key of a request that panicked");
+    }
+}
+
 /// Marks a replayed response.
 pub fn replayed() -> (axum::http::HeaderName, HeaderValue) {
     (

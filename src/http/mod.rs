@@ -10,6 +10,7 @@ pub mod idempotency;
 pub mod limits;
 mod nulls;
 mod ordered;
+mod panics;
 
 use std::future::IntoFuture;
 use std::net::SocketAddr;
@@ -74,6 +75,7 @@ pub fn app(db: Db, limits: Limits) -> Router {
         .merge(work)
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .layer(axum::middleware::from_fn(panics::catch))
         .layer(axum::middleware::from_fn(access::log_requests))
         .with_state(state)
 }

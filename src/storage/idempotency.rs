@@ -78,3 +78,15 @@ pub async fn complete(
     tx.commit().await?;
     Ok(())
 }
+
+/// Frees a key still pending, so that a retry runs as a first request.
+pub async fn release(db: &super::Db, credential: &str, key: &str) -> AppResult<()> {
+    sqlx::query(
+        "delete from idempotency_keys where credential = $1 and key = $2 and status = 'pending'",
+    )
+    .bind(credential)
+    .bind(key)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}

@@ -32,12 +32,24 @@ pub use url::{check_url, without_password};
 
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Transaction};
 
 use crate::error::AppError;
+
+tokio::task_local! {
+    /// Set by `Db::begin` while `noting_writes` runs.
+    static BEGAN_WRITING: Arc<AtomicBool>;
+}
+
+/// Runs `work`, setting `began` if it begins a write transaction: after a panic, what tells a
+/// request that wrote nothing (whose idempotency key can be freed) from one that may have.
+pub async fn noting_writes<F: Future>(began: Arc<AtomicBool>, work: F) -> F::Output {
+    BEGAN_WRITING.scope(began, work).await
+}
 
 /// A transaction on whichever engine is configured.
 pub type Tx = Transaction<'static, Any>;
@@ -286,6 +298,7 @@ impl Db {
     /// Begins a write transaction. On SQLite it takes the write lock up front (IMMEDIATE), so two
     /// writers queue on the busy timeout instead of one failing when it upgrades a read lock.
     pub async fn begin(&self) -> Result<Tx, AppError> {
+        let _ = BEGAN_WRITING.try_with(|began| began.store(true, Ordering::Relaxed));
         let result = match self.backend {
             Backend::Sqlite => self.pool.begin_with("begin immediate").await,
             Backend::Postgres => self.pool.begin().await,
