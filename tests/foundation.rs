@@ -334,3 +334,82 @@ on_both_engines!(
         assert!(app.count("programmes").await > 0);
     }
 );
+
+/// Every page of a list of countries, `first` at a time: (iso3 codes, cursors, totalCount).
+async fn walk(
+    app: &common::TestApp,
+    query: &str,
+    code: &str,
+    at: &[&str],
+) -> (Vec<String>, Vec<String>, i64) {
+    let (mut iso3, mut cursors, mut total) = (Vec::new(), Vec::new(), -1);
+    let mut after = serde_json::Value::Null;
+    loop {
+        let data = app
+            .ok(query, json!({"code": code, "after": after}), None)
+            .await;
+        let list = at.iter().fold(&data, |v, k| &v[k]);
+        total = list["totalCount"].as_i64().unwrap_or(total);
+        for edge in list["edges"].as_array().unwrap() {
+            iso3.push(edge["node"]["iso3"].as_str().unwrap().to_string());
+            cursors.push(edge["cursor"].as_str().unwrap().to_string());
+        }
+        if list["pageInfo"]["hasNextPage"] != true {
+            return (iso3, cursors, total);
+        }
+        after = list["pageInfo"]["endCursor"].clone();
+    }
+}
+
+on_both_engines!(
+    a_region_or_grouping_lists_and_pages_its_countries_as_the_countries_filter_does,
+    |app: common::TestApp| async move {
+        const PAGE: &str =
+            "edges { cursor node { iso3 } } pageInfo { hasNextPage endCursor } totalCount";
+        let filtered = format!(
+            "query($code: String!, $after: String) {{ countries(filter: {{region: $code}}, first: 7, after: $after) {{ {PAGE} }} }}"
+        );
+        let of_region = format!(
+            "query($code: String!, $after: String) {{ region(code: $code) {{ countries(first: 7, after: $after) {{ {PAGE} }} }} }}"
+        );
+        let of_grouping = format!(
+            "query($code: String!, $after: String) {{ grouping(code: $code) {{ countries(first: 7, after: $after) {{ {PAGE} }} }} }}"
+        );
+        // The world, a region, a sub-region, an intermediate region and a grouping, walked page
+        // by page: the same countries, order, cursors and totals either way.
+        for (code, query, at) in [
+            ("001", &of_region, ["region", "countries"]),
+            ("002", &of_region, ["region", "countries"]),
+            ("035", &of_region, ["region", "countries"]),
+            ("014", &of_region, ["region", "countries"]),
+            ("UNODC-MENA", &of_grouping, ["grouping", "countries"]),
+        ] {
+            let nested = walk(&app, query, code, &at).await;
+            let listed = walk(&app, &filtered, code, &["countries"]).await;
+            assert_eq!(nested, listed, "{code}");
+            assert_eq!(nested.0.len() as i64, nested.2, "{code}: every page walked");
+            assert!(nested.2 > 7, "{code}: more than a page");
+        }
+        // Every region of every level at once, against the filter one by one.
+        let data = app
+            .ok(
+                "{ regions { code countries(first: 100) { totalCount nodes { iso3 } } } }",
+                json!({}),
+                None,
+            )
+            .await;
+        let regions = data["regions"].as_array().unwrap();
+        assert!(regions.len() > 25, "{}", regions.len());
+        for region in regions {
+            let code = region["code"].as_str().unwrap();
+            let listed = app
+                .ok(
+                    "query($code: String!) { countries(filter: {region: $code}, first: 100) { totalCount nodes { iso3 } } }",
+                    json!({"code": code}),
+                    None,
+                )
+                .await;
+            assert_eq!(region["countries"], listed["countries"], "{code}");
+        }
+    }
+);

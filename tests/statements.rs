@@ -12,6 +12,9 @@ use tracing_subscriber::{Layer, Registry};
 
 static STATEMENTS: AtomicUsize = AtomicUsize::new(0);
 
+/// The tests here run one at a time: the counter counts every statement of the process.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Counts sqlx's per-statement log events.
 struct CountStatements;
 
@@ -169,9 +172,63 @@ async fn check(app: common::TestApp) {
 
 #[tokio::test]
 async fn nested_lists_cost_the_same_statements_for_two_rows_as_for_ten() {
+    let _one = ONE_AT_A_TIME.lock().await;
     let _ = tracing::subscriber::set_global_default(Registry::default().with(CountStatements));
     check(common::TestApp::sqlite().await).await;
     if let Some(app) = common::TestApp::postgres().await {
         check(app).await;
+    }
+}
+
+/// Every region of a level with its first countries and their count, and the groupings' too.
+const REGION_COUNTRIES: &str = "query($level: RegionLevel) {
+    regions(level: $level) { code countries(first: 5) { totalCount nodes { iso3 region { name } } } }
+    groupings { code countries(first: 5) { totalCount nodes { iso3 } } }
+}";
+
+async fn check_region_countries(app: common::TestApp) {
+    let mut counts = Vec::new();
+    for level in ["WORLD", "REGION", "SUB_REGION"] {
+        let before = STATEMENTS.load(Ordering::SeqCst);
+        let data = app
+            .ok(REGION_COUNTRIES, json!({"level": level}), None)
+            .await;
+        let statements = STATEMENTS.load(Ordering::SeqCst) - before;
+        let regions = data["regions"].as_array().unwrap();
+        assert!(
+            regions
+                .iter()
+                .all(|r| r["countries"]["nodes"].as_array().unwrap().len() == 5),
+            "{data}"
+        );
+        counts.push((level, regions.len(), statements));
+    }
+    let [(_, one, world), (_, few, region), (_, many, sub_region)] = counts[..] else {
+        unreachable!()
+    };
+    assert!(one == 1 && few >= 5 && many >= 3 * few, "{counts:?}");
+    assert!(world > 0, "the counter sees statements");
+    // The regions, their countries, the groupings and their countries: one statement each, as
+    // many for 17 sub-regions as for 5 regions (one more when a level's loads arrive either side
+    // of the loader's batching window); one per region used to be two (a page and its count).
+    assert!(
+        sub_region <= region + 1 && region <= world + 1,
+        "statements per request must not grow with the regions: {counts:?}"
+    );
+    assert!(sub_region <= 6, "{counts:?}");
+}
+
+#[tokio::test]
+async fn a_region_list_costs_the_same_statements_for_five_regions_as_for_seventeen() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let _ = tracing::subscriber::set_global_default(Registry::default().with(CountStatements));
+    // Without the response cache, whose version reads would count too.
+    let limits = || ta_tracker::config::Limits {
+        response_cache_mb: 0,
+        ..Default::default()
+    };
+    check_region_countries(common::TestApp::sqlite_with(limits()).await).await;
+    if let Some(app) = common::TestApp::postgres_with(limits()).await {
+        check_region_countries(app).await;
     }
 }

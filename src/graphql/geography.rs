@@ -6,7 +6,7 @@ use async_graphql::{Context, InputObject, Object, Result};
 
 use super::context::Ctx;
 pub use super::gazetteer::{load_country, load_region};
-use super::loaders::{GroupingsOfCountry, RegionChildren};
+use super::loaders::{CountriesOf, GroupingsOfCountry, RegionChildren};
 use super::pagination::{Page, PageRequest, TotalCount, page};
 use crate::domain::geography::{self as geo, Country, Grouping, NewGrouping, Region, RegionLevel};
 use crate::domain::validate::filter_text;
@@ -98,11 +98,7 @@ impl Region {
         } else {
             Area::Region(self.code.clone())
         };
-        let filter = CountryFilter {
-            area: Some(area),
-            ..Default::default()
-        };
-        country_page(ctx, filter, first, after).await
+        area_page(ctx, area, first, after).await
     }
 }
 
@@ -128,12 +124,39 @@ impl Grouping {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Page<Country>> {
-        let filter = CountryFilter {
-            area: Some(Area::Grouping(self.code.clone())),
-            ..Default::default()
-        };
-        country_page(ctx, filter, first, after).await
+        area_page(ctx, Area::Grouping(self.code.clone()), first, after).await
     }
+}
+
+/// A page of an area's countries, for the `countries` of a region or grouping: the whole list
+/// comes from the request's loader (one statement for every region, or grouping, of a query) and
+/// is paged here, in the order and with the cursors of `countries(filter: {region:})`.
+async fn area_page(
+    ctx: &Context<'_>,
+    area: Area,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<Page<Country>> {
+    let req = PageRequest::new(ctx.page_limits(), first, after)?;
+    let after: Option<(String, String)> = req.after()?;
+    let all = ctx
+        .loader()
+        .load_one(CountriesOf(area))
+        .await?
+        .unwrap_or_default();
+    let start = after.map_or(0, |(name, iso3)| {
+        all.partition_point(|c| (c.name.as_str(), c.iso3.as_str()) <= (&name, &iso3))
+    });
+    let fetch = usize::try_from(req.fetch()).unwrap_or(usize::MAX);
+    let rows: Vec<Country> = all[start..].iter().take(fetch).cloned().collect();
+    let total = TotalCount::known(all.len() as i64);
+    Ok(page(
+        &req,
+        rows,
+        |c| (c.name.clone(), c.iso3.clone()),
+        |c| c,
+        total,
+    ))
 }
 
 async fn country_page(

@@ -2,6 +2,7 @@
 //! not one per row.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 
@@ -9,6 +10,7 @@ use super::error::LoadError;
 use crate::domain::auth::Viewer;
 use crate::domain::geography::{Country, Grouping, Region};
 use crate::domain::organisations::Organisation;
+use crate::storage::geography::Area;
 use crate::storage::{Db, geography, organisations};
 
 /// The loader behind every relation; one per request, so it carries the caller's scope.
@@ -42,6 +44,11 @@ pub struct GroupingsOfCountry(pub String);
 /// An organisation by id.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct OrganisationById(pub i64);
+
+/// Every country of an area (the world, an M49 region, a grouping) in name order, for
+/// `Region.countries` and `Grouping.countries`, which page through it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CountriesOf(pub Area);
 
 impl Loader<RegionByCode> for AppLoader {
     type Value = Region;
@@ -79,6 +86,67 @@ impl Loader<RegionChildren> for AppLoader {
             }
         }
         Ok(out)
+    }
+}
+
+impl Loader<CountriesOf> for AppLoader {
+    type Value = Arc<[Country]>;
+    type Error = LoadError;
+
+    /// One statement for the regions and one for the groupings, whatever their number.
+    async fn load(
+        &self,
+        keys: &[CountriesOf],
+    ) -> Result<HashMap<CountriesOf, Arc<[Country]>>, LoadError> {
+        let (mut world, mut regions, mut groupings) = (false, Vec::new(), Vec::new());
+        for CountriesOf(area) in keys {
+            match area {
+                Area::World => world = true,
+                Area::Region(code) => regions.push(code.clone()),
+                Area::Grouping(code) => groupings.push(code.clone()),
+            }
+        }
+        let mut out: HashMap<CountriesOf, Vec<Country>> = HashMap::new();
+        if world {
+            let all = geography::all_countries(self.db.pool()).await?;
+            out.insert(
+                CountriesOf(Area::World),
+                all.into_iter().map(Country::from).collect(),
+            );
+        }
+        if !regions.is_empty() {
+            for row in geography::countries_of_regions(self.db.pool(), &regions).await? {
+                let country = Country::from(row);
+                let levels = [
+                    &country.region_code,
+                    &country.sub_region_code,
+                    &country.intermediate_region_code,
+                ];
+                for code in levels.into_iter().flatten() {
+                    if regions.contains(code) {
+                        out.entry(CountriesOf(Area::Region(code.clone())))
+                            .or_default()
+                            .push(country.clone());
+                    }
+                }
+            }
+        }
+        if !groupings.is_empty() {
+            for m in geography::countries_of_groupings(self.db.pool(), &groupings).await? {
+                out.entry(CountriesOf(Area::Grouping(m.grouping_code)))
+                    .or_default()
+                    .push(Country::from(m.country));
+            }
+        }
+        // The order and keys of `countries(filter: {region:})`: names compare by their bytes
+        // there too (SQLite's default, and `collate "C"` on PostgreSQL).
+        Ok(out
+            .into_iter()
+            .map(|(key, mut countries)| {
+                countries.sort_unstable_by(|a, b| (&a.name, &a.iso3).cmp(&(&b.name, &b.iso3)));
+                (key, countries.into())
+            })
+            .collect())
     }
 }
 

@@ -37,7 +37,7 @@ const COUNTRY_COLUMNS: &str = "iso3, iso2, m49, name, un_member, region_code, su
                                intermediate_region_code";
 
 /// A set of countries named by a code: the world, an M49 region at any level, or a grouping.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Area {
     World,
     Region(String),
@@ -137,6 +137,45 @@ pub async fn countries_by_iso3<'e, E: Executor<'e, Database = Any>>(
 ) -> AppResult<Vec<CountryRow>> {
     let mut sql = Sql::new(&format!(
         "select {COUNTRY_COLUMNS} from countries where iso3 in "
+    ));
+    sql.bind_list(codes);
+    Ok(sql.query_as().fetch_all(ex).await?)
+}
+
+/// The countries of the given M49 regions, at any depth below each, in one statement for the
+/// `countries` of many regions: each country once, whichever of its regions were asked for.
+pub async fn countries_of_regions<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    codes: &[String],
+) -> AppResult<Vec<CountryRow>> {
+    let mut sql = Sql::new(&format!(
+        "select {COUNTRY_COLUMNS} from countries where region_code in "
+    ));
+    sql.bind_list(codes)
+        .push(" or sub_region_code in ")
+        .bind_list(codes)
+        .push(" or intermediate_region_code in ")
+        .bind_list(codes);
+    Ok(sql.query_as().fetch_all(ex).await?)
+}
+
+/// A member of a grouping.
+#[derive(FromRow)]
+pub struct MemberRow {
+    pub grouping_code: String,
+    #[sqlx(flatten)]
+    pub country: CountryRow,
+}
+
+/// The countries of the given groupings, in one statement for the `countries` of many groupings.
+pub async fn countries_of_groupings<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    codes: &[String],
+) -> AppResult<Vec<MemberRow>> {
+    // The two tables share no column name, so the country columns need no table name.
+    let mut sql = Sql::new(&format!(
+        "select grouping_code, {COUNTRY_COLUMNS} from grouping_countries \
+         join countries on iso3 = country_iso3 where grouping_code in "
     ));
     sql.bind_list(codes);
     Ok(sql.query_as().fetch_all(ex).await?)
