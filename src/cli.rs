@@ -355,6 +355,19 @@ pub enum TokenCommand {
 }
 
 /// Connects and migrates; an SQLite file is created when missing (serve, migrate, seed).
+/// Writes `text` to standard output. A reader that has gone away (`ta-tracker schema | head`)
+/// ends the output quietly, as it does for any Unix tool, where `print!` panicked.
+pub(crate) fn stdout(text: &str) -> AppResult<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(AppError::internal("write to standard output", e))
+        }
+        _ => Ok(()),
+    }
+}
+
 async fn open(db: &DbArgs) -> AppResult<Db> {
     open_with(db, 8).await
 }
@@ -438,10 +451,7 @@ pub async fn run(cli: Cli) -> AppResult<()> {
             }
             Ok(())
         }
-        Command::Schema => {
-            print!("{}", crate::graphql::sdl());
-            Ok(())
-        }
+        Command::Schema => stdout(&crate::graphql::sdl()),
         Command::Backup { db, output } => {
             let db = open_existing(db).await?;
             db.backup(&output).await?;

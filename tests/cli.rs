@@ -108,6 +108,26 @@ fn schema_prints_exactly_the_published_sdl() {
 }
 
 #[test]
+fn output_to_a_reader_that_has_gone_ends_quietly() {
+    // `ta-tracker schema | head -2`, `token list | head -1`: the reader closes the pipe before
+    // all is written. Here it is closed before the command starts, so every write fails.
+    let (_dir, url) = seeded_db();
+    for args in [
+        vec!["schema"],
+        vec!["token", "list", "--database-url", &url],
+    ] {
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let o = command(&args)
+            .stdout(writer)
+            .output()
+            .expect("run ta-tracker");
+        assert_success(&o);
+        assert!(!stderr(&o).contains("panicked"), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
 fn migrate_then_seed_succeed_on_a_fresh_file() {
     let (_dir, url) = temp_db();
     assert_success(&run(&["migrate", "--database-url", &url]));

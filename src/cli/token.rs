@@ -52,13 +52,14 @@ pub(super) async fn run(command: TokenCommand) -> AppResult<()> {
             )
             .await?;
             eprintln!("created token {id}; it is shown only now:");
-            println!("{secret}");
-            Ok(())
+            super::stdout(&format!("{secret}\n"))
         }
         TokenCommand::List { db } => {
             let db = open_existing(db).await?;
             let today = chrono::Utc::now().date_naive().to_string();
-            println!("id\trole\tname\torganisation\tprogrammes\tcountries\texpires\tstate");
+            let mut table = String::from(
+                "id\trole\tname\torganisation\tprogrammes\tcountries\texpires\tstate\n",
+            );
             for t in token_store::list(db.pool()).await? {
                 let scopes = token_store::scopes(db.pool(), t.id).await?;
                 let scope = |kind: &str| {
@@ -77,8 +78,8 @@ pub(super) async fn run(command: TokenCommand) -> AppResult<()> {
                 } else {
                     "live"
                 };
-                println!(
-                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{state}",
+                table.push_str(&format!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{state}\n",
                     t.id,
                     t.role,
                     t.name,
@@ -86,9 +87,9 @@ pub(super) async fn run(command: TokenCommand) -> AppResult<()> {
                     scope("programme"),
                     scope("country"),
                     t.expires_on.unwrap_or_default(),
-                );
+                ));
             }
-            Ok(())
+            super::stdout(&table)
         }
         TokenCommand::Revoke { db, id } => {
             let db = open_existing(db).await?;
