@@ -121,9 +121,10 @@ pub fn check(
         return Err(format!(
             "the query could return more than {} values (its complexity limit): each field \
              counts once for every row of the lists around it, so first: 100 inside first: 100 \
-             is 10,000 rows, a list without first counts as {}, and a list inside itself (say an \
-             indicator's actuals inside the indicator of an actual) as {}; ask for fewer rows and \
-             page through the rest",
+             is 10,000 rows, and one not given first counts as {}; a list that takes no first \
+             counts one row, except inside itself (say an indicator's actuals inside the \
+             indicator of an actual), where it counts as {}; ask for fewer rows and page through \
+             the rest",
             limits.max_complexity, limits.default_page_size, limits.max_page_size
         ));
     }
