@@ -328,6 +328,29 @@ on_both_engines!(
             Some(&admin),
         )
         .await;
+        // In the media type the request asked for, as every other answer.
+        let asked = {
+            use axum::body::Body;
+            use axum::http::{Request, header};
+            let query = format!("{{ {}{engine}G: regions {{ code }} }}", test_panic::ALIAS);
+            let req = Request::post("/graphql")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::ACCEPT, "application/graphql-response+json")
+                .header(header::AUTHORIZATION, format!("Bearer {admin}"))
+                .body(Body::from(json!({ "query": query }).to_string()))
+                .unwrap();
+            app.send(req).await
+        };
+        let (status, headers, text) = asked;
+        assert_eq!(status.as_u16(), 500, "{text}");
+        assert_eq!(
+            headers[axum::http::header::CONTENT_TYPE],
+            "application/graphql-response+json"
+        );
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+            generic
+        );
 
         // A mutation that panics before it writes: 500, nothing written, and its key freed, so
         // the retry runs (and is then replayed as usual).

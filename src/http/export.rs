@@ -19,14 +19,15 @@ fn failure(e: AppError) -> Response {
     if e.is_internal() {
         tracing::error!(error = ?e, "export failed");
     }
-    let status = match e.code() {
-        "UNAUTHENTICATED" => StatusCode::UNAUTHORIZED,
-        "FORBIDDEN" => StatusCode::FORBIDDEN,
-        "BAD_USER_INPUT" => StatusCode::BAD_REQUEST,
-        "NOT_FOUND" => StatusCode::NOT_FOUND,
-        "CONFLICT" => StatusCode::CONFLICT,
-        _ if e.is_internal() => StatusCode::SERVICE_UNAVAILABLE,
-        _ => StatusCode::BAD_REQUEST,
+    let status = match &e {
+        // The database out of reach for now (a retry may succeed), or a bug (500, as a panic).
+        AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Conflict { .. } => StatusCode::CONFLICT,
+        AppError::BadInput { .. } => StatusCode::BAD_REQUEST,
     };
     let mut resp = (status, format!("{}: {}\n", e.code(), e.client_message())).into_response();
     if status == StatusCode::UNAUTHORIZED {

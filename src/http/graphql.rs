@@ -46,6 +46,12 @@ impl MediaType {
     }
 }
 
+/// Whether an answer to these headers is in the GraphQL response media type (a panic's 500
+/// follows what the request asked for, as every other answer does).
+pub(super) fn wants_graphql_response(headers: &HeaderMap) -> bool {
+    negotiate(headers) == Some(MediaType::GraphqlResponse)
+}
+
 /// Picks the response media type: the GraphQL one when accepted, JSON when accepted or when the
 /// client states no preference; `None` when it accepts neither.
 fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
