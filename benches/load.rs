@@ -218,6 +218,7 @@ fn main() {
         "/export/iati.xml",
         "/export/activities.csv",
         "/export/indicators.csv",
+        "/export/budgets.csv",
     ] {
         export(&b, path);
     }

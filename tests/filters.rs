@@ -119,6 +119,12 @@ on_both_engines!(
             "/export/indicators.csv?from=",
             "/export/activities.csv?to=&region=143",
             "/export/activities.csv?bom=",
+            "/export/budgets.csv?programme=",
+            "/export/budgets.csv?country=%20",
+            "/export/budgets.csv?region=",
+            "/export/budgets.csv?from=&to=2021-12-31",
+            "/export/budgets.csv?to=",
+            "/export/budgets.csv?bom=",
         ] {
             let req = Request::get(path)
                 .header(header::AUTHORIZATION, format!("Bearer {admin}"))
@@ -192,6 +198,7 @@ on_both_engines!(
         for path in [
             "/export/iati.xml?region=398",
             "/export/activities.csv?region=398",
+            "/export/budgets.csv?region=398",
         ] {
             let req = Request::get(path)
                 .header(header::AUTHORIZATION, format!("Bearer {admin}"))
