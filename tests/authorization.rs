@@ -288,7 +288,7 @@ on_both_engines!(
             for org in &orgs {
                 let n: i64 = org.rsplit(':').next().unwrap().parse().unwrap();
                 let token = app.token(Role::Donor).organisation(n).create().await;
-                let data = app.ok("{ engagements(first: 100, filter: {includeArchived: true}) { nodes { id activities { engagement { id } } } } activities(first: 100) { nodes { engagement { id } } } programmes { nodes { engagements { id } } } }", json!({}), Some(&token)).await;
+                let data = app.ok("{ engagements(first: 50, filter: {includeArchived: true}) { nodes { id activities(first: 5) { engagement { id } } } } activities(first: 100) { nodes { engagement { id } } } programmes { nodes { engagements { id } } } }", json!({}), Some(&token)).await;
                 let seen: BTreeSet<String> = data["engagements"]["nodes"]
                     .as_array()
                     .unwrap()
