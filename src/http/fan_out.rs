@@ -8,82 +8,16 @@
 //! largest page, since such a round trip multiplies the response by the list's length each time
 //! and no `first` bounds it.
 
-use std::collections::HashMap;
-
 use async_graphql::parser::types::{
-    BaseType, ExecutableDocument, Field, OperationType, Selection, SelectionSet, Type, TypeKind,
-    TypeSystemDefinition,
+    BaseType, ExecutableDocument, Field, Selection, SelectionSet, Type,
 };
 use async_graphql::{Value, Variables};
 
+use super::nulls::FieldTypes;
 use crate::config::Limits;
 
 /// How deep fragment spreads and selections are followed; the depth limit refuses more later.
 const MAX_NESTING: usize = 64;
-
-/// What the count needs of each field of the schema.
-#[derive(Default)]
-pub struct Shapes {
-    fields: HashMap<(String, String), Shape>,
-    query: String,
-    mutation: String,
-}
-
-impl Shapes {
-    pub fn from_sdl(sdl: &str) -> Shapes {
-        let mut shapes = Shapes {
-            query: "Query".into(),
-            mutation: "Mutation".into(),
-            ..Shapes::default()
-        };
-        let Ok(doc) = async_graphql::parser::parse_schema(sdl) else {
-            tracing::error!("the schema's SDL does not parse; lists are not counted by rows");
-            return shapes;
-        };
-        for definition in doc.definitions {
-            match definition {
-                TypeSystemDefinition::Schema(s) => {
-                    if let Some(q) = &s.node.query {
-                        shapes.query = q.node.to_string();
-                    }
-                    if let Some(m) = &s.node.mutation {
-                        shapes.mutation = m.node.to_string();
-                    }
-                }
-                TypeSystemDefinition::Type(t) => {
-                    let fields = match &t.node.kind {
-                        TypeKind::Object(o) => &o.fields,
-                        TypeKind::Interface(i) => &i.fields,
-                        _ => continue,
-                    };
-                    for f in fields {
-                        let paged = f.node.arguments.iter().any(|a| a.node.name.node == "first");
-                        let list = matches!(f.node.ty.node.base, BaseType::List(_));
-                        shapes.fields.insert(
-                            (t.node.name.node.to_string(), f.node.name.node.to_string()),
-                            Shape {
-                                ty: named(&f.node.ty.node),
-                                paged,
-                                unpaged: list && !paged,
-                            },
-                        );
-                    }
-                }
-                TypeSystemDefinition::Directive(_) => {}
-            }
-        }
-        shapes
-    }
-}
-
-/// A field's named type and what kind of list it is.
-struct Shape {
-    ty: String,
-    /// A list that takes `first`.
-    paged: bool,
-    /// A list without `first`.
-    unpaged: bool,
-}
 
 fn named(ty: &Type) -> String {
     match &ty.base {
@@ -100,20 +34,18 @@ pub fn check(
     doc: &ExecutableDocument,
     variables: &Variables,
     limits: &Limits,
-    shapes: &Shapes,
+    types: &FieldTypes,
 ) -> Result<(), String> {
     let walk = Walk {
         doc,
         variables,
         limits,
-        shapes,
+        types,
     };
     let mut total = 0u128;
     for (_, op) in doc.operations.iter() {
-        let root = match op.node.ty {
-            OperationType::Query => &shapes.query,
-            OperationType::Mutation => &shapes.mutation,
-            OperationType::Subscription => continue,
+        let Some(root) = types.root(op.node.ty) else {
+            continue;
         };
         total += walk.count(&op.node.selection_set.node, root, 1, 0, &mut Vec::new());
     }
@@ -135,7 +67,7 @@ struct Walk<'a> {
     doc: &'a ExecutableDocument,
     variables: &'a Variables,
     limits: &'a Limits,
-    shapes: &'a Shapes,
+    types: &'a FieldTypes,
 }
 
 impl Walk<'_> {
@@ -161,12 +93,14 @@ impl Walk<'_> {
                     let key = (parent.to_string(), f.name.node.to_string());
                     // Fields the schema does not have (introspection, a typo) count once:
                     // validation refuses typos, and introspection is bounded by the depth limit.
-                    let Some(shape) = self.shapes.fields.get(&key) else {
+                    let Some(ty) = self.types.get(&key) else {
                         continue;
                     };
-                    let per = if shape.paged {
+                    let paged = self.types.takes_first(&key);
+                    let list = matches!(ty.base, BaseType::List(_));
+                    let per = if paged {
                         self.first(f)
-                    } else if shape.unpaged && open.contains(&key) {
+                    } else if list && open.contains(&key) {
                         self.limits.max_page_size.max(0) as u128
                     } else {
                         1
@@ -174,7 +108,7 @@ impl Walk<'_> {
                     open.push(key);
                     total += self.count(
                         &f.selection_set.node,
-                        &shape.ty,
+                        &named(ty),
                         rows * per,
                         nesting + 1,
                         open,
@@ -249,7 +183,12 @@ mod tests {
             ..Limits::default()
         };
         let doc = async_graphql::parser::parse_query(query).unwrap();
-        check(&doc, &Variables::default(), &limits, &Shapes::from_sdl(SDL))
+        check(
+            &doc,
+            &Variables::default(),
+            &limits,
+            &FieldTypes::from_sdl(SDL),
+        )
     }
 
     #[test]

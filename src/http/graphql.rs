@@ -363,7 +363,7 @@ async fn execute(
             (
                 is_mutation(doc, operation_name.as_deref()),
                 super::limits::check_parsed(doc, &state.limits).and_then(|()| {
-                    super::fan_out::check(doc, &variables, &state.limits, &state.shapes)
+                    super::fan_out::check(doc, &variables, &state.limits, &state.field_types)
                 }),
                 operation(doc, operation_name.as_deref())
                     .and_then(|op| unsupplied_variable(op, &variables)),

@@ -35,10 +35,9 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     pub rate: Arc<limits::RateLimiter>,
     pub cache: Arc<cache::ResponseCache>,
-    /// The schema's field types, to put a failed field's null where the specification does.
+    /// The schema's field types, to put a failed field's null where the specification does
+    /// and to count a query's lists by their rows.
     pub field_types: Arc<nulls::FieldTypes>,
-    /// The schema's fields, to count a query's lists by their rows.
-    pub shapes: Arc<fan_out::Shapes>,
 }
 
 /// The router production serves and tests drive.
@@ -47,12 +46,10 @@ pub fn app(db: Db, limits: Limits) -> Router {
     let concurrency = limits.max_concurrent_requests.max(1);
     let sdl = schema.sdl();
     let field_types = Arc::new(nulls::FieldTypes::from_sdl(&sdl));
-    let shapes = Arc::new(fan_out::Shapes::from_sdl(&sdl));
     let state = AppState {
         db,
         schema,
         field_types,
-        shapes,
         rate: Arc::new(limits::RateLimiter::new(limits.rate_limit_per_minute)),
         cache: Arc::new(cache::ResponseCache::new(
             limits.response_cache_mb.saturating_mul(1024 * 1024),

@@ -7,7 +7,7 @@
 //! response is mended here, from the types of the published schema and the fields the operation
 //! selected (an error's path names fields by their response keys, aliases included).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_graphql::parser::types::{
     BaseType, ExecutableDocument, OperationDefinition, OperationType, Selection, SelectionSet,
@@ -15,9 +15,11 @@ use async_graphql::parser::types::{
 };
 use async_graphql::{PathSegment, Positioned, ServerError, Value};
 
-/// Every field's type, by (type, field), read from the schema's SDL once at start.
+/// Every field's type, by (type, field), read from the schema's SDL once at start, and which
+/// fields take `first` (for the complexity count, `fan_out.rs`).
 pub struct FieldTypes {
     fields: HashMap<(String, String), Type>,
+    paged: HashSet<(String, String)>,
     query: String,
     mutation: String,
 }
@@ -26,6 +28,7 @@ impl FieldTypes {
     pub fn from_sdl(sdl: &str) -> FieldTypes {
         let mut types = FieldTypes {
             fields: HashMap::new(),
+            paged: HashSet::new(),
             query: "Query".into(),
             mutation: "Mutation".into(),
         };
@@ -52,16 +55,36 @@ impl FieldTypes {
                         _ => continue,
                     };
                     for f in fields {
-                        types.fields.insert(
-                            (t.node.name.node.to_string(), f.node.name.node.to_string()),
-                            f.node.ty.node.clone(),
-                        );
+                        let key = (t.node.name.node.to_string(), f.node.name.node.to_string());
+                        if f.node.arguments.iter().any(|a| a.node.name.node == "first") {
+                            types.paged.insert(key.clone());
+                        }
+                        types.fields.insert(key, f.node.ty.node.clone());
                     }
                 }
                 TypeSystemDefinition::Directive(_) => {}
             }
         }
         types
+    }
+
+    /// The type an operation's root fields are selected on; None for a subscription.
+    pub(super) fn root(&self, ty: OperationType) -> Option<&str> {
+        match ty {
+            OperationType::Query => Some(&self.query),
+            OperationType::Mutation => Some(&self.mutation),
+            OperationType::Subscription => None,
+        }
+    }
+
+    /// The type of the field `key` (type, field), when the schema has it.
+    pub(super) fn get(&self, key: &(String, String)) -> Option<&Type> {
+        self.fields.get(key)
+    }
+
+    /// Whether the field `key` (type, field) takes `first`.
+    pub(super) fn takes_first(&self, key: &(String, String)) -> bool {
+        self.paged.contains(key)
     }
 
     /// Puts each error's null where the specification puts it: at the failed field when it
