@@ -190,6 +190,30 @@ impl EngagementOrder {
     }
 }
 
+/// `and ...`: engagements `e` with `country` among their recipients, and with a recipient
+/// country in `area` or a recipient region inside it (the membership summaries count by), as
+/// the engagements list and the exports select them.
+pub(crate) fn in_place(
+    sql: &mut Sql,
+    country: Option<&str>,
+    area: Option<&super::geography::Area>,
+) {
+    if let Some(c) = country {
+        sql.push(
+            " and e.id in (select engagement_id from engagement_countries where country_iso3 = ",
+        )
+        .bind(c)
+        .push(")");
+    }
+    if let Some(area) = area {
+        sql.push(" and (e.id in (select engagement_id from engagement_countries where ")
+            .append(&area.contains("country_iso3"))
+            .push(") or ")
+            .append(&area.codes_within("e.recipient_region_code"))
+            .push(")");
+    }
+}
+
 fn where_clause(scope: &Scope, f: &EngagementFilter) -> Sql {
     let mut sql = Sql::new(" where 1 = 1");
     sql.append(&scope.engagements("e.id"));
@@ -199,21 +223,7 @@ fn where_clause(scope: &Scope, f: &EngagementFilter) -> Sql {
     if let Some(p) = f.programme_id {
         sql.push(" and e.programme_id = ").bind(p);
     }
-    if let Some(c) = &f.country_iso3 {
-        sql.push(
-            " and e.id in (select engagement_id from engagement_countries where country_iso3 = ",
-        )
-        .bind(c)
-        .push(")");
-    }
-    if let Some(area) = &f.area {
-        // A country of the area, or a region inside it: the membership summaries count by.
-        sql.push(" and (e.id in (select engagement_id from engagement_countries where ")
-            .append(&area.contains("country_iso3"))
-            .push(") or ")
-            .append(&area.codes_within("e.recipient_region_code"))
-            .push(")");
-    }
+    in_place(&mut sql, f.country_iso3.as_deref(), f.area.as_ref());
     if let Some(s) = &f.status_code {
         sql.push(" and e.status_code = ").bind(s);
     }

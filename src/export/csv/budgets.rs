@@ -91,20 +91,7 @@ async fn engagements(
     if let Some(code) = &f.programme_code {
         sql.push(" and p.code = ").bind(code);
     }
-    if let Some(iso3) = &f.country_iso3 {
-        sql.push(
-            " and e.id in (select engagement_id from engagement_countries where country_iso3 = ",
-        )
-        .bind(iso3)
-        .push(")");
-    }
-    if let Some(area) = &f.area {
-        sql.push(" and (e.id in (select engagement_id from engagement_countries where ")
-            .append(&area.contains("country_iso3"))
-            .push(") or ")
-            .append(&area.codes_within("e.recipient_region_code"))
-            .push(")");
-    }
+    crate::storage::engagements::in_place(&mut sql, f.country_iso3.as_deref(), f.area.as_ref());
     sql.push(" and e.id in (select b.engagement_id from budgets b where 1 = 1");
     overlapping(&mut sql, f, "b.period_start", "b.period_end");
     sql.push(") order by e.id limit ").bind(limit);
