@@ -2,24 +2,13 @@
 //! appears on stdout, stderr and in the exit status.
 
 mod common;
+#[path = "common/server.rs"]
+mod server;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// The binary with `args`, isolated from the caller's configuration.
-fn command(args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ta-tracker"));
-    cmd.args(args);
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("TA_TRACKER_") {
-            cmd.env_remove(&key);
-        }
-    }
-    cmd.env_remove("RUST_LOG");
-    cmd
-}
+use server::{Server, command};
 
 /// Runs the binary with `args`, isolated from the caller's configuration.
 fn run(args: &[&str]) -> Output {
@@ -470,100 +459,15 @@ fn the_same_commands_work_on_a_database_that_exists() {
     }
 }
 
-/// `ta-tracker serve` on a free port, run in `dir`; killed when dropped.
-struct Server {
-    child: Child,
-    /// What it logged up to saying it serves.
-    log: Vec<String>,
-    /// Where it listens, host:port.
-    addr: String,
-}
-
-impl Server {
-    /// Starts the server with `args` after `serve` and waits until it says it listens.
-    fn start(dir: &std::path::Path, args: &[&str]) -> Server {
-        Self::start_with(command(&["serve"]).current_dir(dir), args)
-    }
-
-    fn start_with(cmd: &mut Command, args: &[&str]) -> Server {
-        let mut child = cmd
-            .args(["--bind", "127.0.0.1:0", "--open", "false"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the server");
-        let stderr = child.stderr.take().expect("stderr");
-        let (tx, rx) = mpsc::channel();
-        // Reads to the end, so that the server never blocks on a full pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                let _ = tx.send(line);
-            }
-        });
-        let mut server = Server {
-            child,
-            log: Vec::new(),
-            addr: String::new(),
-        };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while server.addr.is_empty() {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let line = rx
-                .recv_timeout(left)
-                .unwrap_or_else(|_| panic!("the server did not say it listens: {:#?}", server.log));
-            if line.contains("ta-tracker is serving") {
-                let at = line.rfind("http://").expect("the console's address") + "http://".len();
-                let end = line[at..].find('/').expect("a path after the address");
-                server.addr = line[at..at + end].to_string();
-            }
-            server.log.push(line);
-        }
-        server
-    }
-
-    /// GETs `path` with a bearer token; returns the status and the body.
-    fn get(&self, path: &str, token: &str) -> (u16, String) {
-        let mut stream = std::net::TcpStream::connect(&self.addr).expect("connect");
-        // HTTP/1.0: the body comes whole, not in chunks.
-        write!(
-            stream,
-            "GET {path} HTTP/1.0\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\n\r\n"
-        )
-        .expect("send");
-        let mut response = String::new();
-        stream.read_to_string(&mut response).expect("read");
-        let status = response[9..12].parse().expect("status");
-        let body = response
-            .split_once("\r\n\r\n")
-            .map(|(_, b)| b)
-            .unwrap_or("");
-        (status, body.to_string())
-    }
-
-    /// The log line that contains `text`.
-    #[track_caller]
-    fn logged(&self, text: &str) -> &str {
-        self.log
-            .iter()
-            .find(|l| l.contains(text))
-            .unwrap_or_else(|| panic!("nothing logged with {text:?}: {:#?}", self.log))
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `ta-tracker serve` with `args`, run in `dir`, where the default database would be.
+fn serve_in(dir: &std::path::Path, args: &[&str]) -> Server {
+    Server::start_with(command(&["serve"]).current_dir(dir), args)
 }
 
 #[test]
 fn logs_written_to_a_pipe_carry_no_colour_codes() {
     let (dir, url) = temp_db();
-    let server = Server::start(dir.path(), &["--no-demo", "--database-url", &url]);
+    let server = serve_in(dir.path(), &["--no-demo", "--database-url", &url]);
     server.logged("ta-tracker is serving");
     for line in &server.log {
         assert!(!line.contains('\u{1b}'), "colour codes in {line:?}");
@@ -610,7 +514,7 @@ fn first_token_hint(server: &Server) -> Vec<String> {
 fn the_first_admin_token_hint_creates_the_token_in_the_database_being_served() {
     let served = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", served.path().join("served.db").display());
-    let server = Server::start(served.path(), &["--no-demo", "--database-url", &url]);
+    let server = serve_in(served.path(), &["--no-demo", "--database-url", &url]);
     let hint = first_token_hint(&server);
     assert!(
         hint.windows(2)
@@ -635,7 +539,7 @@ fn the_first_admin_token_hint_creates_the_token_in_the_database_being_served() {
 #[test]
 fn the_first_admin_token_hint_on_the_default_database_names_none() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let server = Server::start(dir.path(), &["--no-demo"]);
+    let server = serve_in(dir.path(), &["--no-demo"]);
     let hint = first_token_hint(&server);
     assert!(
         !hint.iter().any(|w| w == "--database-url"),
@@ -665,7 +569,7 @@ async fn the_first_admin_token_hint_on_postgres_leaves_the_password_out() {
         ),
     };
     let dir = tempfile::tempdir().expect("temp dir");
-    let server = Server::start(dir.path(), &["--no-demo", "--database-url", &url]);
+    let server = serve_in(dir.path(), &["--no-demo", "--database-url", &url]);
     let line = server.logged("no live admin token exists");
     assert!(!line.contains(&password), "the password is logged: {line}");
     let hint = first_token_hint(&server);
@@ -923,7 +827,7 @@ async fn serve_asks_for_an_admin_token_when_the_only_one_has_expired() {
     .await
     .expect("token");
     db.close().await;
-    let server = Server::start(dir.path(), &["--no-demo", "--database-url", &url]);
+    let server = serve_in(dir.path(), &["--no-demo", "--database-url", &url]);
     first_token_hint(&server);
 }
 
@@ -1008,7 +912,7 @@ fn seed_demo_under_a_real_reporting_reference_skips_the_demo_and_says_why() {
 #[test]
 fn serve_under_a_real_reporting_reference_starts_without_the_demo() {
     let (dir, url) = temp_db();
-    let server = Server::start(
+    let server = serve_in(
         dir.path(),
         &["--database-url", &url, "--reporting-org-ref", "XM-REAL-1"],
     );
@@ -1105,7 +1009,7 @@ fn the_database_connections_follow_the_concurrency_limit_unless_set() {
             "connections=3 max_concurrent_requests=12",
         ),
     ] {
-        let server = Server::start(
+        let server = serve_in(
             dir.path(),
             &[&["--no-demo", "--database-url", &url][..], args].concat(),
         );

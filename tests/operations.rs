@@ -2,16 +2,18 @@
 //! migration check, through the real router; the access log, through the real binary.
 
 mod common;
+#[path = "common/server.rs"]
+mod server;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::io::{Read, Write};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 
 use common::TestApp;
+use server::{Server, command};
 
 /// GETs /readyz; returns the status, the body and how long the answer took.
 async fn readyz(app: &TestApp) -> (StatusCode, String, Duration) {
@@ -101,19 +103,6 @@ on_both_engines!(
     }
 );
 
-/// The binary with `args`, isolated from the caller's configuration (its variables and RUST_LOG).
-fn command(args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ta-tracker"));
-    cmd.args(args);
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("TA_TRACKER_") {
-            cmd.env_remove(&key);
-        }
-    }
-    cmd.env_remove("RUST_LOG");
-    cmd
-}
-
 /// A fresh SQLite database holding the reference data and an admin token: (dir, url, token).
 fn database_with_admin() -> (tempfile::TempDir, String, String) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -131,101 +120,12 @@ fn database_with_admin() -> (tempfile::TempDir, String, String) {
     (dir, url, token.trim().to_string())
 }
 
-/// `ta-tracker serve` on a free port; its stderr read line by line; killed when dropped.
-struct Server {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-    /// Every line read so far.
-    log: Vec<String>,
-    addr: String,
-}
-
-impl Server {
-    fn start(url: &str, args: &[&str]) -> Server {
-        let mut child = command(&["serve", "--database-url", url, "--no-demo"])
-            .args(["--bind", "127.0.0.1:0", "--open", "false"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the server");
-        let stderr = child.stderr.take().expect("stderr");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                let _ = tx.send(line);
-            }
-        });
-        let mut server = Server {
-            child,
-            lines,
-            log: Vec::new(),
-            addr: String::new(),
-        };
-        let line = server.wait_for("ta-tracker is serving", Duration::from_secs(60));
-        let at = line.rfind("http://").expect("an address") + "http://".len();
-        let end = line[at..].find('/').expect("a path");
-        server.addr = line[at..at + end].to_string();
-        server
-    }
-
-    /// The first line logged from now on, or already, that contains `text`.
-    #[track_caller]
-    fn wait_for(&mut self, text: &str, limit: Duration) -> String {
-        if let Some(line) = self.log.iter().find(|l| l.contains(text)) {
-            return line.clone();
-        }
-        let deadline = Instant::now() + limit;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.log.push(line.clone());
-                    if line.contains(text) {
-                        return line;
-                    }
-                }
-                Err(_) => panic!("nothing logged with {text:?}: {:#?}", self.log),
-            }
-        }
-    }
-
-    /// Reads what is logged for `quiet` more: lines that would come without a request.
-    fn settle(&mut self, quiet: Duration) {
-        while let Ok(line) = self.lines.recv_timeout(quiet) {
-            self.log.push(line);
-        }
-    }
-
-    /// Sends one HTTP/1.0 request; returns the status and the body.
-    fn send(&self, method: &str, path: &str, token: Option<&str>, body: &str) -> (u16, String) {
-        let mut stream = std::net::TcpStream::connect(&self.addr).expect("connect");
-        let mut head = format!("{method} {path} HTTP/1.0\r\nHost: localhost\r\n");
-        if let Some(token) = token {
-            head.push_str(&format!("Authorization: Bearer {token}\r\n"));
-        }
-        if !body.is_empty() {
-            head.push_str(&format!(
-                "Content-Type: application/json\r\nContent-Length: {}\r\n",
-                body.len()
-            ));
-        }
-        write!(stream, "{head}\r\n{body}").expect("send");
-        let mut response = String::new();
-        stream.read_to_string(&mut response).expect("read");
-        let status = response[9..12].parse().expect("status");
-        let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-        (status, body.to_string())
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `ta-tracker serve` on `url` without the demo data, with `args`.
+fn serve(url: &str, args: &[&str]) -> Server {
+    Server::start_with(
+        &mut command(&["serve", "--database-url", url, "--no-demo"]),
+        args,
+    )
 }
 
 /// At the default log level each request is one line, written when its response has been sent:
@@ -234,7 +134,7 @@ impl Drop for Server {
 #[test]
 fn each_request_is_one_log_line_without_its_query_variables_or_token() {
     let (_dir, url, token) = database_with_admin();
-    let mut server = Server::start(&url, &[]);
+    let mut server = serve(&url, &[]);
 
     let body = serde_json::json!({
         "query": "query FindCountry($code: String!) { country(code: $code) { name } }",
@@ -309,7 +209,7 @@ async fn shutdown_stops_waiting_for_requests_in_flight_at_its_deadline() {
     use sqlx::{Connection, Executor};
 
     let (_dir, url, token) = database_with_admin();
-    let mut server = Server::start(&url, &["--shutdown-grace-secs", "1"]);
+    let mut server = serve(&url, &["--shutdown-grace-secs", "1"]);
     let mut blocker = sqlx::SqliteConnection::connect(&url)
         .await
         .expect("connect");
