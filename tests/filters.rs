@@ -198,6 +198,7 @@ on_both_engines!(
         for path in [
             "/export/iati.xml?region=398",
             "/export/activities.csv?region=398",
+            "/export/indicators.csv?region=398",
             "/export/budgets.csv?region=398",
         ] {
             let req = Request::get(path)
