@@ -11,7 +11,7 @@ pub struct Limits {
     #[arg(long, env = "TA_TRACKER_MAX_DEPTH", default_value_t = 12)]
     pub max_depth: usize,
     /// Highest complexity score a query may have (each field counts 1, lists multiply by `first`).
-    #[arg(long, env = "TA_TRACKER_MAX_COMPLEXITY", default_value_t = 5_000)]
+    #[arg(long, env = "TA_TRACKER_MAX_COMPLEXITY", default_value_t = 20_000)]
     pub max_complexity: usize,
     /// Largest `first` a list accepts.
     #[arg(long, env = "TA_TRACKER_MAX_PAGE_SIZE", default_value_t = 100)]
@@ -64,7 +64,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_depth: 12,
-            max_complexity: 5_000,
+            max_complexity: 20_000,
             max_page_size: 100,
             default_page_size: 20,
             max_body_bytes: 256 * 1024,

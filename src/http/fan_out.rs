@@ -225,4 +225,27 @@ mod tests {
         assert!(check_query(beside, 6).is_ok());
         assert!(check_query(beside, 5).is_err());
     }
+
+    /// The default against this schema: a report's page of engagements with a page of
+    /// activities each runs, with fields to spare; pages inside pages at their largest do not.
+    #[test]
+    fn the_default_admits_a_report_page_and_refuses_pages_of_pages() {
+        let types = FieldTypes::from_sdl(include_str!("../../schema/schema.graphql"));
+        let default = |query: &str| {
+            let doc = async_graphql::parser::parse_query(query).unwrap();
+            check(&doc, &Variables::default(), &Limits::default(), &types)
+        };
+        // The performance issue's nested list, each activity with its dates, kind, place and
+        // participants besides (50 x 20 activities: about 11,500 values).
+        let report = "{ engagements(first: 50) { nodes { title activities { title kind startDate \
+                      endDate place country { name } participants { female male total } } \
+                      recipientCountries { country { iso3 } } \
+                      results { indicators { title actuals { value } } } } } }";
+        assert_eq!(default(report), Ok(()));
+        // 100 engagements x 100 activities x 3 fields.
+        let pages = "{ engagements(first: 100) { nodes { activities(first: 100) { title kind \
+                     startDate } } } }";
+        let message = default(pages).unwrap_err();
+        assert!(message.contains("more than 20000 values"), "{message}");
+    }
 }
