@@ -297,3 +297,63 @@ on_both_engines!(
         assert_eq!(send(Some(admin)).await, 200, "a real token keeps its own");
     }
 );
+
+on_both_engines!(
+    exports_draw_from_the_same_allowance_as_queries,
+    |app: common::TestApp| async move {
+        // A download ran as often as it was asked for, however large the file: the rate limit
+        // guarded /graphql only.
+        let router = ta_tracker::app(
+            app.db.clone(),
+            Limits {
+                rate_limit_per_minute: 3,
+                ..Limits::default()
+            },
+        );
+        let get = |path: &'static str, token: Option<String>| {
+            let router = router.clone();
+            async move {
+                let mut req = Request::get(path);
+                if let Some(t) = token {
+                    req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+                }
+                let response = tower::ServiceExt::oneshot(router, req.body(Body::empty()).unwrap())
+                    .await
+                    .unwrap();
+                let status = response.status();
+                let retry = response.headers().get(header::RETRY_AFTER).cloned();
+                let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                    .await
+                    .unwrap();
+                (status, retry, String::from_utf8_lossy(&bytes).into_owned())
+            }
+        };
+        let admin = app.admin().await;
+        let (status, _, _) = get("/export/activities.csv", Some(admin.clone())).await;
+        assert_eq!(status, 200);
+        let (status, _, _) = get("/export/budgets.csv", Some(admin.clone())).await;
+        assert_eq!(status, 200);
+        let (status, _, _) = get("/graphql?query={__typename}", Some(admin.clone())).await;
+        assert_eq!(status, 200);
+        // The fourth request of the minute, whichever route it takes.
+        let (status, retry, text) = get("/export/iati.xml", Some(admin.clone())).await;
+        assert_eq!(status, 429, "{text}");
+        assert_eq!(retry.unwrap(), "10");
+        assert_eq!(
+            text,
+            "RATE_LIMITED: more than 3 requests a minute from this credential; try again shortly\n"
+        );
+        let (status, _, _) = get("/export/indicators.csv", Some(admin.clone())).await;
+        assert_eq!(status, 429);
+        // A made-up token on an export draws from the anonymous allowance, as on /graphql.
+        for _ in 0..3 {
+            let (status, _, text) =
+                get("/export/activities.csv", Some("tat_invented".into())).await;
+            assert_eq!(status, 401, "{text}");
+        }
+        let (status, _, _) = get("/export/activities.csv", Some("tat_invented".into())).await;
+        assert_eq!(status, 429);
+        let (status, _, _) = get("/graphql?query={__typename}", None).await;
+        assert_eq!(status, 429, "the anonymous allowance is spent");
+    }
+);

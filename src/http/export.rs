@@ -9,7 +9,8 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use super::AppState;
-use crate::domain::auth;
+use super::limits::{self, Refused};
+use crate::domain::auth::Viewer;
 use crate::error::AppError;
 use crate::export::csv::{self, CsvFilter, Table};
 use crate::export::iati::{self, ExportFilter, ReportingOrg};
@@ -35,6 +36,29 @@ fn failure(e: AppError) -> Response {
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
     resp
+}
+
+/// The caller, after taking one download from their allowance (the same as a `/graphql`
+/// request's); a refusal as the export's plain-text answer.
+async fn admit(state: &AppState, headers: &HeaderMap) -> Result<Viewer, Response> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("\u{0}"));
+    match limits::admit(state, headers, authorization).await {
+        Ok(viewer) => Ok(viewer),
+        Err(Refused::Credential(e)) => Err(failure(e)),
+        Err(Refused::RateLimited) => {
+            let message = Refused::rate_message(&state.limits);
+            let mut resp = (
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("RATE_LIMITED: {message}\n"),
+            )
+                .into_response();
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
+            Err(resp)
+        }
+    }
 }
 
 /// The filters of a query string, each at most once: a parameter the export does not take (a
@@ -76,11 +100,11 @@ pub async fn iati_xml(
         Ok(f) => f,
         Err(e) => return failure(e),
     };
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .map(|v| v.to_str().unwrap_or("\u{0}"));
+    let viewer = match admit(&state, &headers).await {
+        Ok(v) => v,
+        Err(refused) => return refused,
+    };
     let prepared = async {
-        let viewer = auth::authenticate(&state.db, authorization).await?;
         let scope = viewer.record_scope()?;
         let engagements = filter.resolve(&state.db, &scope).await?;
         let org = ReportingOrg::from_env(&state.db).await?;
@@ -154,11 +178,11 @@ async fn csv_export(
     filter: CsvFilter,
     table: Table,
 ) -> Response {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .map(|v| v.to_str().unwrap_or("\u{0}"));
+    let viewer = match admit(&state, &headers).await {
+        Ok(v) => v,
+        Err(refused) => return refused,
+    };
     let prepared = async {
-        let viewer = auth::authenticate(&state.db, authorization).await?;
         let scope = viewer.record_scope()?;
         let filter = filter.resolve(&state.db, &scope).await?;
         Ok::<_, AppError>((scope, filter))

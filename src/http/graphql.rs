@@ -393,37 +393,22 @@ async fn execute(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or("\u{0}"));
-    let rate_limited = || {
-        let mut resp = request_error(
-            StatusCode::TOO_MANY_REQUESTS,
-            media,
-            "RATE_LIMITED",
-            &format!(
-                "more than {} requests a minute from this credential; try again shortly",
-                state.limits.rate_limit_per_minute
-            ),
-        );
-        resp.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
-        resp
-    };
-    let key = rate_key(state, headers, authorization);
-    if !state.rate.allow(&key) {
-        return rate_limited();
-    }
-    let viewer = match auth::authenticate(&state.db, authorization).await {
+    let viewer = match super::limits::admit(state, headers, authorization).await {
         Ok(v) => v,
-        Err(e) => {
+        Err(super::limits::Refused::RateLimited) => {
+            let mut resp = request_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                media,
+                "RATE_LIMITED",
+                &super::limits::Refused::rate_message(&state.limits),
+            );
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
+            return resp;
+        }
+        Err(super::limits::Refused::Credential(e)) => {
             if e.is_internal() {
                 tracing::error!(error = ?e, "authentication failed");
-            } else if authorization.is_some() {
-                // A header that names no live token is no credential: it draws from the
-                // anonymous allowance, else each invented token would be a fresh bucket (and
-                // an entry kept in the limiter's map).
-                state.rate.forget(&key);
-                if !state.rate.allow(&rate_key(state, headers, None)) {
-                    return rate_limited();
-                }
             }
             let status = if e.is_internal() {
                 StatusCode::SERVICE_UNAVAILABLE
@@ -584,25 +569,6 @@ async fn version(state: &AppState) -> Option<DataVersion> {
 /// the header's last (in its last line): a proxy appends the address it saw to an
 /// X-Forwarded-For the client may already have filled, so only the last one is the proxy's word
 /// (one that sets a single address gives the same).
-fn rate_key(state: &AppState, headers: &HeaderMap, authorization: Option<&str>) -> String {
-    if let Some(a) = authorization {
-        return format!("token:{}", auth::hash_token(a));
-    }
-    let forwarded = state
-        .limits
-        .trusted_proxy_header
-        .as_deref()
-        .and_then(|h| headers.get_all(h).iter().next_back())
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.rsplit(',').next())
-        .map(str::trim)
-        .filter(|v| !v.is_empty());
-    match forwarded {
-        Some(ip) => format!("ip:{ip}"),
-        None => "anonymous".to_string(),
-    }
-}
-
 /// Serialises a GraphQL response, its data in the order the operation selected it (`asked`:
 /// the document, the operation that ran, the variables). A request error (the operation never
 /// ran: parse or validation failure) has no `data`, and is a 400 in the GraphQL media type;

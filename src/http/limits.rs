@@ -4,11 +4,15 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use axum::http::HeaderMap;
 
+use super::AppState;
 use crate::config::Limits;
+use crate::domain::auth::{self, Viewer};
+use crate::error::AppError;
 
 /// How deep fragment spreads are followed while counting; validation refuses cycles later, this
 /// only keeps the count itself bounded.
@@ -113,21 +117,36 @@ pub fn check_variables(variables: &async_graphql::Variables) -> Result<(), Strin
 /// a minute with bursts of the same size.
 pub struct RateLimiter {
     per_minute: f64,
-    buckets: Mutex<HashMap<String, (f64, Instant)>>,
+    buckets: Mutex<Buckets>,
 }
+
+struct Buckets {
+    by_key: HashMap<String, (f64, Instant)>,
+    swept: Instant,
+}
+
+/// Past this many keys, the idle ones are forgotten, at most once per [`SWEEP_EVERY`]: a sweep
+/// reads every key, and with that many callers active each request would otherwise pay for it.
+const SWEEP_ABOVE: usize = 10_000;
+const SWEEP_EVERY: Duration = Duration::from_secs(10);
+/// A key idle this long has a full bucket again, so forgetting it changes nothing.
+const IDLE: Duration = Duration::from_secs(120);
 
 impl RateLimiter {
     pub fn new(per_minute: u32) -> Self {
         RateLimiter {
             per_minute: f64::from(per_minute),
-            buckets: Mutex::new(HashMap::new()),
+            buckets: Mutex::new(Buckets {
+                by_key: HashMap::new(),
+                swept: Instant::now(),
+            }),
         }
     }
 
     /// Drops `key`'s bucket: a key that turned out to be no credential.
     pub fn forget(&self, key: &str) {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        buckets.remove(key);
+        buckets.by_key.remove(key);
     }
 
     /// Takes one request from `key`'s bucket; false when it is empty.
@@ -137,11 +156,14 @@ impl RateLimiter {
         }
         let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        // Forget idle keys now and then so the map stays small.
-        if buckets.len() > 10_000 {
-            buckets.retain(|_, (_, at)| now.duration_since(*at).as_secs() < 120);
+        if buckets.by_key.len() > SWEEP_ABOVE && now.duration_since(buckets.swept) >= SWEEP_EVERY {
+            buckets
+                .by_key
+                .retain(|_, (_, at)| now.duration_since(*at) < IDLE);
+            buckets.swept = now;
         }
         let (tokens, at) = buckets
+            .by_key
             .entry(key.to_string())
             .or_insert((self.per_minute, now));
         let refill = now.duration_since(*at).as_secs_f64() * self.per_minute / 60.0;
@@ -153,6 +175,72 @@ impl RateLimiter {
         } else {
             false
         }
+    }
+}
+
+/// Why a request was turned away before it ran.
+pub enum Refused {
+    /// The caller's allowance is used up (429).
+    RateLimited,
+    /// The credential is not one (401), or could not be checked (the error says which).
+    Credential(AppError),
+}
+
+impl Refused {
+    /// The message for a caller over its allowance.
+    pub fn rate_message(limits: &Limits) -> String {
+        format!(
+            "more than {} requests a minute from this credential; try again shortly",
+            limits.rate_limit_per_minute
+        )
+    }
+}
+
+/// Takes one request from the caller's allowance, then authenticates them: the one gate of every
+/// route that reads or writes records (`/graphql` and the exports). A header that names no live
+/// token is no credential: it draws from the anonymous allowance, else each invented token would
+/// be a fresh bucket (and an entry kept in the limiter's map).
+pub async fn admit(
+    state: &AppState,
+    headers: &HeaderMap,
+    authorization: Option<&str>,
+) -> Result<Viewer, Refused> {
+    let key = rate_key(state, headers, authorization);
+    if !state.rate.allow(&key) {
+        return Err(Refused::RateLimited);
+    }
+    match auth::authenticate(&state.db, authorization).await {
+        Ok(viewer) => Ok(viewer),
+        Err(e) => {
+            if !e.is_internal() && authorization.is_some() {
+                state.rate.forget(&key);
+                if !state.rate.allow(&rate_key(state, headers, None)) {
+                    return Err(Refused::RateLimited);
+                }
+            }
+            Err(Refused::Credential(e))
+        }
+    }
+}
+
+/// The rate limiter's key: the credential's hash, else the address from the trusted proxy
+/// header when one is configured, else one bucket for all anonymous callers.
+fn rate_key(state: &AppState, headers: &HeaderMap, authorization: Option<&str>) -> String {
+    if let Some(a) = authorization {
+        return format!("token:{}", auth::hash_token(a));
+    }
+    let forwarded = state
+        .limits
+        .trusted_proxy_header
+        .as_deref()
+        .and_then(|h| headers.get_all(h).iter().next_back())
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
+    match forwarded {
+        Some(ip) => format!("ip:{ip}"),
+        None => "anonymous".to_string(),
     }
 }
 
