@@ -8,14 +8,15 @@ use crate::domain::activities::Activity;
 use crate::domain::documents::Document;
 use crate::domain::engagements::Engagement;
 use crate::domain::events::Event;
+use crate::domain::indicator_values::IndicatorValue;
 use crate::domain::indicators::Indicator;
 use crate::domain::lessons::Lesson;
 use crate::domain::organisations::Organisation;
 use crate::domain::programmes::Programme;
 use crate::domain::results::ResultRecord;
 use crate::storage::{
-    activities, documents, engagements, events, indicators, lessons, organisations, programmes,
-    results,
+    activities, documents, engagements, events, indicator_values, indicators, lessons,
+    organisations, programmes, results,
 };
 
 /// A record with a global id.
@@ -31,6 +32,7 @@ pub enum Node {
     Lesson(Lesson),
     Result(ResultRecord),
     Indicator(Indicator),
+    IndicatorValue(IndicatorValue),
 }
 
 #[derive(Default)]
@@ -65,6 +67,9 @@ impl NodeQuery {
                 Some(row) => Some(Node::Indicator(Indicator::try_from(row)?)),
                 None => None,
             },
+            "IndicatorValue" => indicator_values::find_in(pool, &scope, n)
+                .await?
+                .map(Node::IndicatorValue),
             _ => None,
         })
     }

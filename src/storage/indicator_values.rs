@@ -100,6 +100,19 @@ pub async fn find<'e, E: Executor<'e, Database = Any>>(
     Ok(sql.query_as().fetch_optional(ex).await?)
 }
 
+/// A value by id, archived or not, if the caller may read its indicator.
+pub async fn find_in<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    id: i64,
+) -> AppResult<Option<ValueRow>> {
+    let mut sql = Sql::new(SELECT);
+    sql.push(" where id = ")
+        .bind(id)
+        .append(&scope.indicators("indicator_id"));
+    Ok(sql.query_as().fetch_optional(ex).await?)
+}
+
 /// What a value says about its slot.
 pub struct ValueFields<'a> {
     pub value: Option<f64>,

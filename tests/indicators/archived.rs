@@ -173,5 +173,26 @@ on_both_engines!(
         let norway = app.token(Role::Donor).organisation(w.norway).create().await;
         let data = app.ok(list, json!({}), Some(&norway)).await;
         assert_eq!(data["indicators"]["nodes"], json!([]));
+
+        // By its id, as any record: node(id) finds the archived value for its funder, and for
+        // another donor it reads as one that does not exist.
+        let by_id = "query($id: ID!) { node(id: $id) { __typename id \
+                     ... on IndicatorValue { kind value archivedAt } } }";
+        let data = app
+            .ok(by_id, json!({"id": wrong["id"]}), Some(&belgium))
+            .await;
+        assert_eq!(
+            data["node"],
+            json!({"__typename": "IndicatorValue", "id": wrong["id"], "kind": "ACTUAL",
+                   "value": 40.0, "archivedAt": all[0]["archivedAt"]})
+        );
+        let data = app
+            .ok(by_id, json!({"id": wrong["id"]}), Some(&norway))
+            .await;
+        assert_eq!(data["node"], Value::Null);
+        let data = app
+            .ok(by_id, json!({"id": "IndicatorValue:999"}), Some(&w.admin))
+            .await;
+        assert_eq!(data["node"], Value::Null);
     }
 );
