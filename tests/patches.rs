@@ -458,3 +458,83 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(
+    a_start_moved_past_the_end_the_record_keeps_is_refused_naming_the_start,
+    |app: TestApp| async move {
+        let app = app.with_demo().await;
+        let admin = app.admin().await;
+        let before = app.count("audit_log").await;
+        // (mutation, id, input type, input, the field named, the message). The demo's Activity:1
+        // runs 2019-10-14 to 2019-10-18, Event:2 2021-11-23 to 2021-11-24, Engagement:2 is
+        // planned to end 2024-12-31 and Engagement:3 actually ended 2022-06-30.
+        let cases = [
+            (
+                "updateActivity",
+                "Activity:1",
+                "UpdateActivityInput",
+                json!({"startDate": "2019-10-20"}),
+                "input.startDate",
+                "input.startDate: must not be after the end date 2019-10-18; give the new end \
+                 date with it",
+            ),
+            (
+                "updateActivity",
+                "Activity:1",
+                "UpdateActivityInput",
+                json!({"startDate": "2019-10-20", "endDate": "2019-10-19"}),
+                "input.endDate",
+                "input.endDate: must not be before the start date 2019-10-20",
+            ),
+            (
+                "updateEvent",
+                "Event:2",
+                "EventInput",
+                json!({"startDate": "2021-11-25"}),
+                "input.startDate",
+                "input.startDate: must not be after the end date 2021-11-24; give the new end \
+                 date with it",
+            ),
+            (
+                "updateEngagement",
+                "Engagement:2",
+                "UpdateEngagementInput",
+                json!({"plannedStart": "2025-06-01"}),
+                "input.plannedStart",
+                "input.plannedStart: must not be after the end date 2024-12-31; give the new end \
+                 date with it",
+            ),
+            (
+                "updateEngagement",
+                "Engagement:3",
+                "UpdateEngagementInput",
+                json!({"actualStart": "2023-01-01"}),
+                "input.actualStart",
+                "input.actualStart: must not be after the end date 2022-06-30; give the new end \
+                 date with it",
+            ),
+            (
+                "updateEngagement",
+                "Engagement:3",
+                "UpdateEngagementInput",
+                json!({"actualEnd": "2018-01-01"}),
+                "input.actualEnd",
+                "input.actualEnd: must not be before the start date 2018-09-01",
+            ),
+        ];
+        for (mutation, id, input, patch, field, message) in cases {
+            let q = format!(
+                "mutation($id: ID!, $v: Int!, $i: {input}!) {{ {mutation}(id: $id, version: $v, input: $i) {{ id }} }}"
+            );
+            let e = app
+                .err(&q, json!({"id": id, "v": 1, "i": patch}), Some(&admin))
+                .await;
+            assert_eq!(
+                (e.code.as_str(), e.field.as_deref(), e.message.as_str()),
+                ("BAD_USER_INPUT", Some(field), message),
+                "{mutation} {id} {patch}"
+            );
+        }
+        assert_eq!(app.count("audit_log").await, before, "nothing is written");
+    }
+);

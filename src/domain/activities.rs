@@ -251,13 +251,15 @@ impl Valid {
     }
 }
 
-/// Checks the values that need no database.
+/// Checks the values that need no database. `end_kept`: the end is the one the record has (an
+/// update that gave no end), so a start moved past it is what the error names.
 #[allow(clippy::too_many_arguments)]
 fn validate_fields(
     kind: ActivityKind,
     title: &str,
     start: &str,
     end: &str,
+    end_kept: bool,
     country: String,
     place: &str,
     participants: Participants,
@@ -267,7 +269,7 @@ fn validate_fields(
     let title = validate::required_text("input.title", title, validate::SHORT_TEXT)?;
     let s = validate::date("input.startDate", start)?;
     let e = validate::date("input.endDate", end)?;
-    validate::date_order("input.endDate", s, e)?;
+    validate::date_order_kept("input.startDate", "input.endDate", s, e, end_kept)?;
     Ok(Valid {
         kind,
         title,
@@ -325,6 +327,7 @@ pub async fn log(db: &Db, viewer: &Viewer, p: ActivityPatch) -> AppResult<Activi
         p.end_date
             .as_deref()
             .ok_or_else(|| required("input.endDate"))?,
+        false,
         iso3,
         p.place.as_deref().unwrap_or(""),
         participants(p.participants)?.unwrap_or_default(),
@@ -402,6 +405,7 @@ pub async fn update(
         p.title.as_deref().unwrap_or(&before.title),
         p.start_date.as_deref().unwrap_or(&before.start_date),
         p.end_date.as_deref().unwrap_or(&before.end_date),
+        p.end_date.is_none(),
         iso3,
         p.place.as_deref().unwrap_or(&before.place),
         participants(p.participants)?.unwrap_or_else(|| Participants::of(&before)),

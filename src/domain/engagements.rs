@@ -68,6 +68,9 @@ struct Draft {
     /// Whether the sectors are being given now (always when creating): IATI asks every activity
     /// for one, and a record kept from before that rule takes other corrections as it is.
     new_sectors: bool,
+    /// Whether the planned and actual ends are the ones stored (an update that gave neither): a
+    /// start moved past such an end is what a refusal names.
+    kept_ends: (bool, bool),
     programme: String,
     title: String,
     description: String,
@@ -156,10 +159,16 @@ async fn validate_draft(
         validate::happened("input.actualEnd", day)?;
     }
     if let (Some(s), Some(e)) = (planned_start, planned_end) {
-        validate::date_order("input.plannedEnd", s, e)?;
+        validate::date_order_kept(
+            "input.plannedStart",
+            "input.plannedEnd",
+            s,
+            e,
+            d.kept_ends.0,
+        )?;
     }
     if let (Some(s), Some(e)) = (actual_start, actual_end) {
-        validate::date_order("input.actualEnd", s, e)?;
+        validate::date_order_kept("input.actualStart", "input.actualEnd", s, e, d.kept_ends.1)?;
     }
     if actual_end.is_some() && actual_start.is_none() {
         return Err(AppError::bad_input(
@@ -436,6 +445,7 @@ pub async fn create(db: &Db, viewer: &Viewer, p: EngagementPatch) -> AppResult<E
         new_identifier: true,
         stored: None,
         new_sectors: true,
+        kept_ends: (false, false),
         programme: required(p.programme, "input.programme")?,
         title: required(p.title, "input.title")?,
         description: p.description.unwrap_or_default(),
@@ -527,6 +537,10 @@ pub async fn update(
         id: Some(id),
         new_identifier: before.iati_identifier.is_none() || changing,
         new_sectors: p.sectors.is_some(),
+        kept_ends: (
+            matches!(p.planned_end, Change::Keep),
+            matches!(p.actual_end, Change::Keep),
+        ),
         stored: Some(Lifecycle {
             status: before.status_code.clone(),
             actual_start: before.actual_start.clone(),

@@ -90,6 +90,25 @@ pub fn date_order(end_field: &str, start: NaiveDate, end: NaiveDate) -> AppResul
     Ok(())
 }
 
+/// `start` must not come after `end`, in a write that may keep the end the record has. A patch
+/// that moves only the start past the kept end is wrong in its start, which it gave, so the error
+/// names the start field; otherwise it names the end field, as `date_order` does.
+pub fn date_order_kept(
+    start_field: &str,
+    end_field: &str,
+    start: NaiveDate,
+    end: NaiveDate,
+    end_kept: bool,
+) -> AppResult<()> {
+    if end < start && end_kept {
+        return Err(AppError::bad_input(
+            start_field,
+            &format!("must not be after the end date {end}; give the new end date with it"),
+        ));
+    }
+    date_order(end_field, start, end)
+}
+
 /// An actual date, which has happened: not after today (UTC) plus a day of grace, since a
 /// user ahead of UTC may be on tomorrow already. IATI refuses actual dates in the future; what
 /// is only expected is a planned date.
@@ -341,6 +360,20 @@ mod tests {
             "input.endDate: must not be before the start date 2020-01-02"
         );
         assert!(date_order("e", b, a).is_ok());
+        assert_eq!(
+            date_order_kept("input.startDate", "input.endDate", a, b, true)
+                .unwrap_err()
+                .client_message(),
+            "input.startDate: must not be after the end date 2020-01-01; give the new end date \
+             with it"
+        );
+        assert_eq!(
+            date_order_kept("input.startDate", "input.endDate", a, b, false)
+                .unwrap_err()
+                .client_message(),
+            "input.endDate: must not be before the start date 2020-01-02"
+        );
+        assert!(date_order_kept("s", "e", b, a, true).is_ok());
     }
 
     #[test]

@@ -88,13 +88,14 @@ pub(super) async fn validate_patch(
         "input.startDate",
     )?;
     let start = validate::date("input.startDate", &start)?;
+    let end_kept = before.is_some() && p.end_date.is_none();
     // A one-day event needs no end date.
     let end = match (p.end_date, before) {
         (Some(e), _) => validate::date("input.endDate", &e)?,
         (None, Some(b)) => validate::date("input.endDate", &b.end_date)?,
         (None, None) => start,
     };
-    validate::date_order("input.endDate", start, end)?;
+    validate::date_order_kept("input.startDate", "input.endDate", start, end, end_kept)?;
     let (city, country) = match p.venue {
         Some(v) => {
             let city = validate::optional_text(
