@@ -79,6 +79,14 @@ fn filters<T: DeserializeOwned>(
                 ),
             ));
         }
+        // PostgreSQL cannot hold a NUL in text, so a lookup with one failed as a bug (500);
+        // no code or date has one, and the API refuses it too.
+        if value.contains('\0') {
+            return Err(AppError::bad_input(
+                &name,
+                "must not contain the NUL character (U+0000)",
+            ));
+        }
         if fields
             .insert(name.clone(), serde_json::Value::String(value))
             .is_some()
