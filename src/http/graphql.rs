@@ -564,11 +564,6 @@ async fn version(state: &AppState) -> Option<DataVersion> {
     }
 }
 
-/// Whose bucket a request draws from: its credential; for anonymous callers the client address
-/// from the trusted proxy header when one is configured, else one shared bucket. The address is
-/// the header's last (in its last line): a proxy appends the address it saw to an
-/// X-Forwarded-For the client may already have filled, so only the last one is the proxy's word
-/// (one that sets a single address gives the same).
 /// Serialises a GraphQL response, its data in the order the operation selected it (`asked`:
 /// the document, the operation that ran, the variables). A request error (the operation never
 /// ran: parse or validation failure) has no `data`, and is a 400 in the GraphQL media type;

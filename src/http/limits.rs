@@ -223,8 +223,11 @@ pub async fn admit(
     }
 }
 
-/// The rate limiter's key: the credential's hash, else the address from the trusted proxy
-/// header when one is configured, else one bucket for all anonymous callers.
+/// Whose bucket a request draws from: its credential; for anonymous callers the client address
+/// from the trusted proxy header when one is configured, else one shared bucket. The address is
+/// the header's last (in its last line): a proxy appends the address it saw to an
+/// X-Forwarded-For the client may already have filled, so only the last one is the proxy's word
+/// (one that sets a single address gives the same).
 fn rate_key(state: &AppState, headers: &HeaderMap, authorization: Option<&str>) -> String {
     if let Some(a) = authorization {
         return format!("token:{}", auth::hash_token(a));
