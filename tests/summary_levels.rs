@@ -112,3 +112,50 @@ on_both_engines!(
         );
     }
 );
+
+on_both_engines!(
+    only_sub_regions_and_countries_with_something_in_the_period_have_a_row,
+    |app: TestApp| async move {
+        let admin = app.admin().await;
+        let q = "mutation { createProgramme(input: {code: \"LVL\", title: \"Levels\"}) { id } }";
+        app.ok(q, json!({}), Some(&admin)).await;
+        // Work in Kenya (Sub-Saharan Africa, 202) in 2021, none in Northern Africa (015).
+        engagement(&app, &admin, json!([["KEN", 100]]), 200.0).await;
+        let q = "query($r: String!, $p: PeriodInput) { regionalSummary(region: $r, period: $p) {
+          bySubRegion { region { code } } byCountry { country { iso3 } } } }";
+        let listed = |s: &Value| {
+            let codes = |list: &str, key: &str, code: &str| -> Vec<String> {
+                s["regionalSummary"][list]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r[key][code].as_str().unwrap().to_string())
+                    .collect()
+            };
+            (
+                codes("bySubRegion", "region", "code"),
+                codes("byCountry", "country", "iso3"),
+            )
+        };
+        let kenya = (vec!["202".to_string()], vec!["KEN".to_string()]);
+        for region in ["002", "001"] {
+            let s = app
+                .ok(
+                    q,
+                    json!({ "r": region, "p": { "year": 2021 } }),
+                    Some(&admin),
+                )
+                .await;
+            assert_eq!(listed(&s), kenya, "{region} in 2021");
+            // A year with nothing in it: no row at all, not rows of zeros.
+            let s = app
+                .ok(
+                    q,
+                    json!({ "r": region, "p": { "year": 2019 } }),
+                    Some(&admin),
+                )
+                .await;
+            assert_eq!(listed(&s), (vec![], vec![]), "{region} in 2019");
+        }
+    }
+);

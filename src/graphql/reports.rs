@@ -300,7 +300,8 @@ impl RegionalSummary {
     /// inside a sub-region rather than holding one: `byCountry` is its breakdown. An engagement
     /// recorded for a sub-region (or an intermediate region) rather than countries counts under
     /// that sub-region; one recorded for a larger region (Asia) is in the totals and in no
-    /// sub-region's row.
+    /// sub-region's row. Only sub-regions with something in the period (an active engagement,
+    /// an activity, an event or a share of a budget) have a row: a missing one is all zeros.
     async fn by_sub_region(&self) -> Vec<SubRegionFigures> {
         self.by_sub_region
             .iter()
@@ -308,7 +309,9 @@ impl RegionalSummary {
             .collect()
     }
     /// The same figures per country of the area, by name. An engagement recorded for a region
-    /// rather than countries is in the totals and in no country's row.
+    /// rather than countries is in the totals and in no country's row. Only countries with
+    /// something in the period (an active engagement, an activity, an event or a share of a
+    /// budget) have a row: a missing one is all zeros.
     async fn by_country(&self) -> Vec<CountryFigures> {
         self.by_country
             .iter()
