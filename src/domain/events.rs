@@ -6,7 +6,7 @@ use sqlx::AnyConnection;
 use super::audit;
 use super::auth::{Role, Viewer};
 use super::change::Change;
-use super::records::{archived, require_write, stale};
+use super::records::{archived, require_write, require_write_placed, stale};
 use crate::error::{AppError, AppResult};
 use crate::storage::events::{self as store, EventRow, NewSpeaker, SpeakerRow};
 use crate::storage::ownership::{self, Kind, Owners};
@@ -211,6 +211,10 @@ async fn write_links(tx: &mut crate::storage::Tx, id: i64, v: &Valid) -> AppResu
     Ok(())
 }
 
+/// What an officer's event linked to no programme needs.
+const UNPLACED: &str = "an event linked to no programme: link it to one of yours with \
+    input.programmes or input.engagements";
+
 /// Records an event. Officers may record events of their programmes; an event linked to no
 /// programme (directly or through an engagement) is for admins.
 pub async fn create(db: &Db, viewer: &Viewer, p: EventPatch) -> AppResult<Event> {
@@ -222,7 +226,7 @@ pub async fn create(db: &Db, viewer: &Viewer, p: EventPatch) -> AppResult<Event>
         v.engagements.as_deref().unwrap_or_default(),
     )
     .await?;
-    require_write(viewer, Kind::Event, &owners)?;
+    require_write_placed(viewer, Kind::Event, &owners, UNPLACED)?;
     let mut tx = db.begin().await?;
     let id = store::insert(&mut tx, &v.fields()).await?;
     write_links(&mut tx, id, &v).await?;
@@ -267,10 +271,11 @@ pub async fn update(
             Some(list) => list.clone(),
             None => engagement_programmes(db, &before.engagements).await?,
         };
-        require_write(
+        require_write_placed(
             viewer,
             Kind::Event,
             &owners_of(db, &programmes, &engagements).await?,
+            UNPLACED,
         )?;
     }
     let mut tx = db.begin().await?;

@@ -5,7 +5,7 @@ use sqlx::AnyConnection;
 
 use super::auth::{Role, Viewer};
 use super::change::Change;
-use super::records::{archived, require_write, resolve_documents, stale};
+use super::records::{archived, require_write, require_write_placed, resolve_documents, stale};
 use super::{audit, events::clean_themes, geography, validate};
 use crate::error::{AppError, AppResult};
 use crate::storage::geography::Area;
@@ -257,13 +257,17 @@ async fn write_lists(tx: &mut crate::storage::Tx, id: i64, v: &Valid) -> AppResu
     Ok(())
 }
 
+/// What an officer's lesson that belongs to no programme needs.
+const UNPLACED: &str = "a lesson that belongs to no programme: draw it (input.source) from an \
+    engagement, activity or event of one of yours";
+
 /// Records a lesson in the caller's name. Officers may record lessons drawn from their
 /// programmes' engagements, activities and events.
 pub async fn record(db: &Db, viewer: &Viewer, p: LessonPatch) -> AppResult<Lesson> {
     viewer.require_role(&[Role::Admin, Role::Officer], "record lessons")?;
     let v = validate_patch(db, None, p).await?;
     let owners = source_owners(db, viewer, v.source).await?;
-    require_write(viewer, Kind::Lesson, &owners)?;
+    require_write_placed(viewer, Kind::Lesson, &owners, UNPLACED)?;
     let mut tx = db.begin().await?;
     let id = store::insert(&mut tx, &v.fields(), &viewer.name).await?;
     write_lists(&mut tx, id, &v).await?;
@@ -304,10 +308,11 @@ pub async fn update(
         p.source.apply(LessonSource::of(&before.lesson)) != LessonSource::of(&before.lesson);
     let v = validate_patch(db, Some(&before.lesson), p).await?;
     if changes_source {
-        require_write(
+        require_write_placed(
             viewer,
             Kind::Lesson,
             &source_owners(db, viewer, v.source).await?,
+            UNPLACED,
         )?;
     }
     let mut tx = db.begin().await?;

@@ -34,6 +34,21 @@ pub fn require_write(viewer: &Viewer, kind: Kind, owners: &Owners) -> AppResult<
     Ok(())
 }
 
+/// `require_write` for a record whose input places it in programmes (an event through its
+/// programmes or engagements, a lesson through its source): where the input leaves it in none,
+/// which only admins may write, the refusal says what to give (`how`) rather than only that.
+pub fn require_write_placed(
+    viewer: &Viewer,
+    kind: Kind,
+    owners: &Owners,
+    how: &str,
+) -> AppResult<()> {
+    if owners.programmes.is_empty() && !viewer.is_admin() {
+        viewer.require_role(&[Role::Admin], &format!("write {how}"))?;
+    }
+    require_write(viewer, kind, owners)
+}
+
 /// The CONFLICT for a change that named an old version.
 pub fn stale(kind: Kind, id: i64, current: i64, given: i64) -> AppError {
     AppError::conflict(format!(

@@ -122,6 +122,13 @@ on_both_engines!(
     }
 );
 
+/// An officer's event or lesson that its input leaves in no programme is refused saying which
+/// input places it in one.
+const EVENT_OF_NO_PROGRAMME: &str = "an officer token may not write an event linked to no \
+    programme: link it to one of yours with input.programmes or input.engagements";
+const LESSON_OF_NO_PROGRAMME: &str = "an officer token may not write a lesson that belongs to \
+    no programme: draw it (input.source) from an engagement, activity or event of one of yours";
+
 on_both_engines!(
     officers_write_only_inside_their_programmes_and_anonymous_callers_are_unauthenticated,
     |app: common::TestApp| async move {
@@ -151,6 +158,7 @@ on_both_engines!(
             e.code, "FORBIDDEN",
             "an event of no programme is for admins"
         );
+        assert_eq!(e.message, EVENT_OF_NO_PROGRAMME, "it says what to give");
         let e = app
             .err(CREATE_EVENT, json!({ "i": dialogue(&w) }), Some(&reporter))
             .await;
@@ -184,6 +192,18 @@ on_both_engines!(
             e.code, "FORBIDDEN",
             "an officer cannot hand an event to another programme"
         );
+        let e = app
+            .err(
+                UPDATE_EVENT,
+                json!({ "id": id, "v": 1, "i": { "programmes": [], "engagements": [] } }),
+                Some(&insider),
+            )
+            .await;
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("FORBIDDEN", EVENT_OF_NO_PROGRAMME),
+            "nor take it out of every programme"
+        );
 
         let lesson = json!({ "i": { "title": "T", "statement": "S", "source": id } });
         let e = app
@@ -198,6 +218,7 @@ on_both_engines!(
             )
             .await;
         assert_eq!(e.code, "FORBIDDEN", "a lesson of no source is for admins");
+        assert_eq!(e.message, LESSON_OF_NO_PROGRAMME, "it says what to give");
         let data = app.ok(RECORD_LESSON, lesson, Some(&insider)).await;
         assert_eq!(data["recordLesson"]["recordedBy"], "test Officer");
         let lesson_id = data["recordLesson"]["id"].clone();
@@ -209,7 +230,19 @@ on_both_engines!(
             )
             .await;
         assert_eq!(e.code, "FORBIDDEN");
+        let e = app
+            .err(
+                UPDATE_LESSON,
+                json!({ "id": lesson_id, "v": 1, "i": { "source": null } }),
+                Some(&insider),
+            )
+            .await;
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("FORBIDDEN", LESSON_OF_NO_PROGRAMME)
+        );
         assert_eq!(app.count("lessons where title = 'x'").await, 0);
+        assert_eq!(app.count("lessons where source_event_id is null").await, 0);
 
         for query in [
             "{ events { totalCount } }",
