@@ -177,6 +177,61 @@ on_both_engines!(
 );
 
 on_both_engines!(
+    a_grouping_code_that_could_be_several_is_refused_naming_them,
+    |app: TestApp| async move {
+        let admin = app.admin().await;
+        for code in ["CASE-G", "case-g"] {
+            let q = format!(
+                "mutation {{ createGrouping(input: {{code: \"{code}\", name: \"{code}\", countries: [\"EGY\"]}}) {{ code }} }}"
+            );
+            app.ok(&q, json!({}), Some(&admin)).await;
+        }
+        // Written exactly, each is found; in a third case, it was "neither an M49 region code
+        // nor a grouping code", which sent the user looking for a grouping that is there.
+        let q = "query($r: String!) { regionalSummary(region: $r) { area { name } } }";
+        let s = app.ok(q, json!({ "r": "case-g" }), Some(&admin)).await;
+        assert_eq!(s["regionalSummary"]["area"]["name"], "case-g");
+        let several = "Case-G could be any of the groupings CASE-G, case-g, whose codes differ only in case; write the code exactly";
+        let e = app.err(q, json!({ "r": "Case-G" }), Some(&admin)).await;
+        assert_eq!(
+            (e.code.as_str(), e.field.as_deref(), e.message),
+            (
+                "BAD_USER_INPUT",
+                Some("region"),
+                format!("region: {several}")
+            )
+        );
+        let q = "{ engagements(filter: {region: \"Case-G\"}) { totalCount } }";
+        let e = app.err(q, json!({}), Some(&admin)).await;
+        assert_eq!(e.message, format!("filter.region: {several}"));
+        let req = Request::get("/export/activities.csv?region=Case-G")
+            .header(header::AUTHORIZATION, format!("Bearer {admin}"))
+            .body(Body::empty())
+            .unwrap();
+        let (status, _, body) = app.send(req).await;
+        assert_eq!(
+            (status, body),
+            (
+                StatusCode::BAD_REQUEST,
+                format!("BAD_USER_INPUT: region: {several}\n")
+            )
+        );
+        // A code no grouping has in any case is still just unknown.
+        let e = app
+            .err(
+                "{ regionalSummary(region: \"CASE-H\") { events } }",
+                json!({}),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(
+            e.message,
+            "region: CASE-H is neither an M49 region code nor a grouping code"
+        );
+    }
+);
+
+on_both_engines!(
     a_country_given_as_a_region_is_told_to_be_a_country,
     |app: TestApp| async move {
         let admin = app.admin().await;

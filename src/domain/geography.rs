@@ -163,7 +163,19 @@ pub async fn area_or_else(
             c.name,
             instead(&c)
         ),
-        None => format!("{code} is neither an M49 region code nor a grouping code"),
+        None => {
+            // Codes are registered as written, so two groupings may differ only in case; one
+            // written in a third case names neither, and saying it is unknown would mislead.
+            let alike = store::groupings_alike(db.pool(), code).await?;
+            if alike.len() > 1 {
+                format!(
+                    "{code} could be any of the groupings {}, whose codes differ only in case; write the code exactly",
+                    alike.join(", ")
+                )
+            } else {
+                format!("{code} is neither an M49 region code nor a grouping code")
+            }
+        }
     };
     Err(AppError::bad_input(field, &message))
 }

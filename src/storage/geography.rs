@@ -122,6 +122,17 @@ pub async fn find_area(pool: &sqlx::AnyPool, code: &str) -> AppResult<Option<Are
     })
 }
 
+/// The groupings whose codes are `code` in some case, when [`find_area`] found none because
+/// there are several: for the refusal to name them.
+pub async fn groupings_alike(pool: &sqlx::AnyPool, code: &str) -> AppResult<Vec<String>> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("select code from groupings where upper(code) = upper($1) order by code")
+            .bind(code)
+            .fetch_all(pool)
+            .await?;
+    Ok(rows.into_iter().map(|(c,)| c).collect())
+}
+
 pub async fn find_country<'e, E: Executor<'e, Database = Any>>(
     ex: E,
     code: &str,
