@@ -4,7 +4,7 @@ mod search;
 mod values;
 
 pub use search::{ActivitySearch, filter};
-pub use values::{ActivityKind, Participants};
+pub use values::{ActivityKind, Counts, Participants};
 
 use chrono::NaiveDate;
 
@@ -33,8 +33,8 @@ pub struct ActivityPatch {
     pub end_date: Option<String>,
     pub country: Option<String>,
     pub place: Option<String>,
-    /// `(total, female, male)`.
-    pub participants: Option<(i64, i64, i64)>,
+    /// The counts given; on update, one left out keeps its value (on creation, 0).
+    pub participants: Option<Counts>,
     pub target_group: Option<String>,
     pub description: Option<String>,
     pub results: Option<Vec<i64>>,
@@ -292,9 +292,12 @@ fn validate_fields(
     })
 }
 
-fn participants(p: Option<(i64, i64, i64)>) -> AppResult<Option<Participants>> {
-    p.map(|(t, f, m)| Participants::parse("input.participants", t, f, m))
-        .transpose()
+/// The participants after `change`, from `recorded` (none when an activity is logged).
+fn participants(recorded: Participants, change: Option<Counts>) -> AppResult<Participants> {
+    match change {
+        Some(c) => Participants::changed("input.participants", recorded, c),
+        None => Ok(recorded),
+    }
 }
 
 fn owners(e: &EngagementContext, country: &str) -> Owners {
@@ -330,7 +333,7 @@ pub async fn log(db: &Db, viewer: &Viewer, p: ActivityPatch) -> AppResult<Activi
         false,
         iso3,
         p.place.as_deref().unwrap_or(""),
-        participants(p.participants)?.unwrap_or_default(),
+        participants(Participants::default(), p.participants)?,
         p.target_group.as_deref().unwrap_or(""),
         p.description.as_deref().unwrap_or(""),
     )?;
@@ -408,7 +411,7 @@ pub async fn update(
         p.end_date.is_none(),
         iso3,
         p.place.as_deref().unwrap_or(&before.place),
-        participants(p.participants)?.unwrap_or_else(|| Participants::of(&before)),
+        participants(Participants::of(&before), p.participants)?,
         p.target_group.as_deref().unwrap_or(&before.target_group),
         p.description.as_deref().unwrap_or(&before.description),
     )?;

@@ -19,7 +19,7 @@ use super::ids::{global_id, parse};
 use super::pagination::{Page, PageRequest, TotalCount, page};
 use super::patch::{Write, clearable};
 use crate::domain::activities::{
-    self as domain, Activity, ActivityKind, ActivityPatch, ActivitySearch, Participants,
+    self as domain, Activity, ActivityKind, ActivityPatch, ActivitySearch, Counts, Participants,
 };
 use crate::domain::documents::Document;
 use crate::domain::geography::Country;
@@ -236,6 +236,18 @@ pub struct ParticipantsInput {
     pub male: i64,
 }
 
+/// Changes to participant counts: a count left out keeps its recorded value, so a corrected
+/// total keeps the breakdown by sex (which must still fit in it).
+#[derive(InputObject, Default)]
+pub struct ParticipantsUpdateInput {
+    /// Everyone who took part.
+    pub total: MaybeUndefined<i64>,
+    /// Women and girls among them.
+    pub female: MaybeUndefined<i64>,
+    /// Men and boys among them.
+    pub male: MaybeUndefined<i64>,
+}
+
 /// A new activity under an engagement.
 #[derive(InputObject)]
 pub struct LogActivityInput {
@@ -287,8 +299,8 @@ pub struct UpdateActivityInput {
     pub country: MaybeUndefined<String>,
     /// Where in the country; null empties it.
     pub place: MaybeUndefined<String>,
-    /// How many took part, by sex (all three counts are replaced).
-    pub participants: MaybeUndefined<ParticipantsInput>,
+    /// How many took part, by sex; a count left out keeps its value.
+    pub participants: MaybeUndefined<ParticipantsUpdateInput>,
     /// Who it was for; null empties it.
     pub target_group: MaybeUndefined<String>,
     /// What was done; null empties it.
@@ -309,8 +321,22 @@ fn ids(field: &str, kind: &str, ids: Option<Vec<ID>>) -> Result<Option<Vec<i64>>
     Ok(Some(parsed))
 }
 
-fn counts(p: Option<ParticipantsInput>) -> Option<(i64, i64, i64)> {
-    p.map(|p| (p.total, p.female, p.male))
+fn counts(p: Option<ParticipantsInput>) -> Option<Counts> {
+    p.map(|p| Counts {
+        total: Some(p.total),
+        female: Some(p.female),
+        male: Some(p.male),
+    })
+}
+
+/// The counts an update gives; null is refused on each, naming it.
+fn changed_counts(w: Write, p: Option<ParticipantsUpdateInput>) -> Result<Option<Counts>> {
+    let Some(p) = p else { return Ok(None) };
+    Ok(Some(Counts {
+        total: w.kept("input.participants.total", p.total)?,
+        female: w.kept("input.participants.female", p.female)?,
+        male: w.kept("input.participants.male", p.male)?,
+    }))
 }
 
 #[derive(Default)]
@@ -362,7 +388,7 @@ impl ActivityMutation {
             end_date: w.kept("input.endDate", input.end_date)?,
             country: w.kept("input.country", input.country)?,
             place: clearable(input.place),
-            participants: counts(w.kept("input.participants", input.participants)?),
+            participants: changed_counts(w, w.kept("input.participants", input.participants)?)?,
             target_group: clearable(input.target_group),
             description: clearable(input.description),
             results: ids(

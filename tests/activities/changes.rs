@@ -143,6 +143,81 @@ on_both_engines!(
 );
 
 on_both_engines!(
+    a_corrected_total_keeps_the_breakdown_by_sex,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let mut t = training(&w.kaz_uzb, "KAZ", "2021-03-01", "2021-03-05");
+        t["participants"] = json!({"total": 24, "female": 11, "male": 12});
+        let a = log(&app, &w.admin, t).await;
+        let change =
+            |v: i64, p: serde_json::Value| json!({"id": a["id"], "v": v, "i": {"participants": p}});
+        // The total alone: the 11 women and 12 men stay, the unreported one becomes two. It read
+        // as female 0 and male 0, the breakdown lost without a word.
+        let data = app
+            .ok(UPDATE, change(1, json!({"total": 25})), Some(&w.admin))
+            .await;
+        assert_eq!(
+            data["updateActivity"]["participants"],
+            json!({"total": 25, "female": 11, "male": 12, "unreported": 2})
+        );
+        // One part alone keeps the others.
+        let data = app
+            .ok(UPDATE, change(2, json!({"male": 13})), Some(&w.admin))
+            .await;
+        assert_eq!(
+            data["updateActivity"]["participants"],
+            json!({"total": 25, "female": 11, "male": 13, "unreported": 1})
+        );
+        // A total the recorded parts no longer fit in names the total, the field sent.
+        let before = written(&app).await;
+        let e = app
+            .err(UPDATE, change(3, json!({"total": 20})), Some(&w.admin))
+            .await;
+        assert_eq!(
+            e.field.as_deref(),
+            Some("input.participants.total"),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.message,
+            "input.participants.total: is less than the female (11) and male (13) participants \
+             recorded together; give female and male with it"
+        );
+        // Given with it, the parts are judged as sent.
+        let e = app
+            .err(
+                UPDATE,
+                change(3, json!({"total": 20, "female": 15})),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(
+            e.field.as_deref(),
+            Some("input.participants.female"),
+            "{e:?}"
+        );
+        // Null is no count.
+        let e = app
+            .err(UPDATE, change(3, json!({"female": null})), Some(&w.admin))
+            .await;
+        assert_eq!(
+            e.field.as_deref(),
+            Some("input.participants.female"),
+            "{e:?}"
+        );
+        assert_eq!(written(&app).await, before, "nothing written by a refusal");
+        let data = app
+            .ok(
+                UPDATE,
+                change(3, json!({"total": 20, "female": 10, "male": 10})),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(data["updateActivity"]["participants"]["unreported"], 0);
+    }
+);
+
+on_both_engines!(
     recipients_cannot_change_away_from_where_activities_were_recorded,
     |app: TestApp| async move {
         let w = world(&app).await;

@@ -57,6 +57,14 @@ impl ActivityKind {
     }
 }
 
+/// Participant counts as a client sends them: on update, a count left out keeps its value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub total: Option<i64>,
+    pub female: Option<i64>,
+    pub male: Option<i64>,
+}
+
 /// Participants by sex; whatever is not reported as female or male is `unreported`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Participants {
@@ -91,6 +99,30 @@ impl Participants {
             female,
             male,
         })
+    }
+
+    /// The counts after a change that gives some of them (`None` keeps the recorded one). When
+    /// only the total was given and the recorded parts no longer fit in it, the total is what the
+    /// refusal names, since the parts were not sent.
+    pub fn changed(field: &str, recorded: Participants, change: Counts) -> AppResult<Participants> {
+        let total = change.total.unwrap_or(recorded.total);
+        let female = change.female.unwrap_or(recorded.female);
+        let male = change.male.unwrap_or(recorded.male);
+        if change.total.is_some()
+            && change.female.is_none()
+            && change.male.is_none()
+            && total >= 0
+            && female + male > total
+        {
+            return Err(AppError::bad_input(
+                &format!("{field}.total"),
+                &format!(
+                    "is less than the female ({female}) and male ({male}) participants recorded \
+                     together; give female and male with it"
+                ),
+            ));
+        }
+        Participants::parse(field, total, female, male)
     }
 
     pub fn unreported_count(&self) -> i64 {
