@@ -324,6 +324,42 @@ on_both_engines!(
     }
 );
 
+on_both_engines!(
+    a_donor_token_need_not_name_its_own_organisation,
+    |app: TestApp| async move {
+        // A donor had to look its id up with me { organisationId } before asking.
+        let w = world(&app).await;
+        let norway = app.token(Role::Donor).organisation(w.norway).create().await;
+        let own = "{ donorPortfolio { organisation { name } totals { engagements } } }";
+        let data = app.ok(own, json!({}), Some(&norway)).await;
+        let named = app
+            .ok(
+                PORTFOLIO,
+                json!({"o": format!("Organisation:{}", w.norway)}),
+                Some(&norway),
+            )
+            .await;
+        assert_eq!(
+            data["donorPortfolio"]["organisation"]["name"],
+            "Government of Norway"
+        );
+        assert_eq!(
+            data["donorPortfolio"]["totals"]["engagements"],
+            named["donorPortfolio"]["totals"]["engagements"]
+        );
+        // Other roles have no organisation of their own to default to.
+        let reporter = app.token(Role::Reporter).create().await;
+        let e = app.err(own, json!({}), Some(&reporter)).await;
+        assert_eq!(e.field.as_deref(), Some("organisation"), "{e:?}");
+        assert_eq!(
+            e.message,
+            "organisation: is required: only a donor token's portfolio is its own organisation's"
+        );
+        let e = app.err(own, json!({}), None).await;
+        assert_eq!(e.code, "UNAUTHENTICATED");
+    }
+);
+
 /// The `trained` indicator's progress, its actuals and the Norway portfolio's figure for it.
 async fn trained_figures(app: &TestApp, w: &World) -> Value {
     let q = "query($id: ID!, $o: ID!) { indicator(id: $id) { progress actuals { id version value \

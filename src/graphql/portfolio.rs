@@ -7,12 +7,14 @@ use super::context::Ctx;
 use super::ids::parse;
 use super::loaders::OrganisationById;
 use crate::domain::activities::{ActivityKind, Participants};
+use crate::domain::auth::Role;
 use crate::domain::engagements::Engagement;
 use crate::domain::organisations::Organisation;
 use crate::domain::portfolio::{
     self, ActivityCounts, BudgetShare, Portfolio, PortfolioEngagement, PortfolioTotals,
 };
 use crate::domain::results::ResultRecord;
+use crate::error::AppError;
 
 /// The engagements an organisation funds (IATI role 1, archived ones left out) with their
 /// figures, and totals across them.
@@ -154,15 +156,29 @@ pub struct PortfolioQuery;
 impl PortfolioQuery {
     /// The engagements an organisation funds, with their results and indicator progress,
     /// activity counts, participants and budgets, and totals. A donor token may ask only for
-    /// its own organisation (another gives FORBIDDEN); admins, officers and reporters for any.
-    /// Null when the organisation does not exist.
+    /// its own organisation (another gives FORBIDDEN), and need not name it; admins, officers
+    /// and reporters for any. Null when the organisation does not exist.
     async fn donor_portfolio(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The funding organisation, e.g. Organisation:3.")] organisation: ID,
+        #[graphql(
+            desc = "The funding organisation, e.g. Organisation:3; left out, a donor token's own."
+        )]
+        organisation: Option<ID>,
     ) -> Result<Option<Portfolio>> {
-        ctx.viewer().record_scope()?;
-        let id = parse("organisation", "Organisation", &organisation)?;
-        Ok(portfolio::portfolio(ctx.db(), ctx.viewer(), id).await?)
+        let viewer = ctx.viewer();
+        viewer.record_scope()?;
+        let id = match (&organisation, viewer.organisation_id) {
+            (Some(given), _) => parse("organisation", "Organisation", given)?,
+            (None, Some(own)) if viewer.role == Some(Role::Donor) => own,
+            (None, _) => {
+                return Err(AppError::bad_input(
+                    "organisation",
+                    "is required: only a donor token's portfolio is its own organisation's",
+                )
+                .into());
+            }
+        };
+        Ok(portfolio::portfolio(ctx.db(), viewer, id).await?)
     }
 }
