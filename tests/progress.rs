@@ -13,7 +13,7 @@ use reporting_fixture::{TRAINED, World, world};
 
 const PROGRESS: &str = "query($id: ID!, $by: ProgressBy) { indicatorProgress(indicator: $id, by: $by) { \
     by aggregation indicator { code } baseline { value } rows { country { iso3 } periodStart periodEnd \
-    dimension { name value } target actual progress derived \
+    dimension { name value } target actual actualToDate progress derived \
     targets { value } actuals { value } } } }";
 
 async fn progress(app: &TestApp, token: &str, id: &str, by: &str) -> Value {
@@ -83,22 +83,35 @@ on_both_engines!(
             );
         }
 
-        // By PERIOD: whole values only.
+        assert!(rows.iter().all(|r| r["actualToDate"].is_null()));
+
+        // By PERIOD: whole values only. The indicator sums its actuals toward its latest target,
+        // so each period's target is a milestone of that running total: a period's progress is
+        // the actuals to its end against it (2021: 60 + 80 of 200, not 80 of 200).
         let p = progress(&app, &w.admin, &w.trained, "PERIOD").await;
         let rows = p["rows"].as_array().unwrap();
         assert_eq!(rows.len(), 2);
+        let whole = group(|c, s| c.is_none() && s.is_none());
         for (r, year) in rows.iter().zip([2020, 2021]) {
             assert_eq!(r["periodStart"], format!("{year}-01-01"));
             assert_eq!(r["periodEnd"], format!("{year}-12-31"));
-            let values: Vec<_> = group(|c, s| c.is_none() && s.is_none())
-                .into_iter()
-                .filter(|v| v.1 == year)
-                .collect();
+            let values: Vec<_> = whole.iter().filter(|v| v.1 == year).copied().collect();
+            let to_date: Vec<_> = whole.iter().filter(|v| v.1 <= year).copied().collect();
             let (target, actual) = (sum(&values, "T"), sum(&values, "A"));
             close(&r["target"], target);
             close(&r["actual"], actual);
-            close(&r["progress"], actual / target);
+            close(&r["actualToDate"], sum(&to_date, "A"));
+            close(&r["progress"], sum(&to_date, "A") / target);
         }
+        // The last period reads as the indicator does.
+        let overall = app
+            .ok(
+                "query($id: ID!) { indicator(id: $id) { progress } }",
+                json!({"id": w.trained}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(rows[1]["progress"], overall["indicator"]["progress"]);
         // The default breakdown is by period.
         let default = app
             .ok(

@@ -12,7 +12,10 @@
 //!
 //! Within a group the actuals are aggregated by the indicator's own rule (sum, mean, latest) and
 //! the target is the latest target (targets are read as cumulative, as `Indicator.progress` does),
-//! so a group's progress and the indicator's overall progress follow one rule.
+//! so a group's progress and the indicator's overall progress follow one rule. For the same
+//! reason a period of a summed indicator measures its progress by the actuals to its end: its
+//! target is a milestone of the running total (150, 300, 450), and one year's 160 against the
+//! second milestone would read as a third of the way where the total to date is on track.
 
 use std::collections::BTreeMap;
 
@@ -119,6 +122,9 @@ pub struct GroupFigures {
     pub key: GroupKey,
     pub target: Option<f64>,
     pub actual: Option<f64>,
+    /// A period of a summed indicator: the sum of the whole actuals of the periods ending by its
+    /// end, which its progress measures. None for other groups and rules.
+    pub actual_to_date: Option<f64>,
     pub progress: Option<f64>,
 }
 
@@ -127,6 +133,20 @@ pub struct GroupFigures {
 pub fn rows(indicator: &Indicator, figures: BTreeMap<GroupKey, GroupSums>) -> Vec<GroupFigures> {
     let quantitative = indicator.measure != Measure::Qualitative;
     let baseline = indicator.baseline.as_ref().and_then(|b| b.value);
+    // Each period's end and the sum of its actuals, for the running totals of a summed indicator.
+    let period_sums: Vec<(String, f64)> = if indicator.aggregation == Aggregation::Sum {
+        figures
+            .iter()
+            .filter_map(|(key, f)| match key {
+                GroupKey::Period { end, .. } => {
+                    Some((end.clone(), f.actuals.by(Aggregation::Sum)?))
+                }
+                _ => None,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     figures
         .into_iter()
         .map(|(key, f)| {
@@ -135,16 +155,34 @@ pub fn rows(indicator: &Indicator, figures: BTreeMap<GroupKey, GroupSums>) -> Ve
                     key,
                     target: None,
                     actual: None,
+                    actual_to_date: None,
                     progress: None,
                 };
             }
             let target = f.targets.by(Aggregation::Latest);
             let actual = f.actuals.by(indicator.aggregation);
+            let actual_to_date = match &key {
+                GroupKey::Period { end, .. } if indicator.aggregation == Aggregation::Sum => {
+                    let to_date: Vec<f64> = period_sums
+                        .iter()
+                        .filter(|(e, _)| e <= end)
+                        .map(|(_, sum)| *sum)
+                        .collect();
+                    (!to_date.is_empty()).then(|| to_date.iter().sum())
+                }
+                _ => None,
+            };
             GroupFigures {
                 key,
                 target,
                 actual,
-                progress: progress(baseline, target, actual, indicator.ascending),
+                actual_to_date,
+                progress: progress(
+                    baseline,
+                    target,
+                    actual_to_date.or(actual),
+                    indicator.ascending,
+                ),
             }
         })
         .collect()
@@ -354,6 +392,47 @@ mod tests {
         assert_eq!(r[0].key, GroupKey::Country("KAZ".into()));
         assert_eq!(r[0].progress, None);
         assert_eq!(r[1].progress, Some(0.5));
+    }
+
+    #[test]
+    fn a_summed_indicators_periods_measure_the_actuals_to_their_end_against_the_milestone() {
+        let year = |y: i32, target: f64, actual: f64| {
+            (
+                GroupKey::Period {
+                    start: format!("{y}-01-01"),
+                    end: format!("{y}-12-31"),
+                },
+                GroupSums {
+                    targets: figures(1, target, &[("", target)]),
+                    actuals: figures(1, actual, &[("", actual)]),
+                },
+            )
+        };
+        let f: BTreeMap<_, _> = [
+            year(2020, 150.0, 140.0),
+            year(2021, 300.0, 160.0),
+            year(2022, 450.0, 120.0),
+        ]
+        .into_iter()
+        .collect();
+        let sum = rows(&indicator(Measure::Unit, Aggregation::Sum, true), f.clone());
+        let to_date: Vec<_> = sum.iter().map(|r| r.actual_to_date).collect();
+        assert_eq!(to_date, [Some(140.0), Some(300.0), Some(420.0)]);
+        // 2021: 300 of the 300 to date, not 160 of 300. A period keeps its own actual.
+        assert_eq!(sum[1].actual, Some(160.0));
+        assert_eq!(sum[1].progress, Some(1.0));
+        // The last period's running total is what the whole indicator sums (420 of 450).
+        assert_eq!(
+            sum[2].progress,
+            progress(Some(10.0), Some(450.0), Some(420.0), true)
+        );
+        // Means and latest values are not running totals.
+        let mean = rows(&indicator(Measure::Unit, Aggregation::Mean, true), f);
+        assert!(mean.iter().all(|r| r.actual_to_date.is_none()));
+        assert_eq!(
+            mean[1].progress,
+            progress(Some(10.0), Some(300.0), Some(160.0), true)
+        );
     }
 
     #[test]

@@ -117,16 +117,23 @@ impl ProgressRow {
     async fn actual(&self) -> Option<f64> {
         self.figures.actual
     }
-    /// Derived, not stored: how far `actual` has come from the baseline toward `target`, as a
-    /// fraction (0 at the baseline, 1 on target, above 1 beyond it, negative when things went the
-    /// wrong way; for descending indicators lower is better). Null where it cannot be computed:
-    /// qualitative indicators, no baseline value, no target or actual, a target equal to the
-    /// baseline or lying against the indicator's direction.
+    /// Rows by `PERIOD` of a summed indicator: the actuals of every period ending by this one's
+    /// end added up, which `progress` measures (the target being a milestone of the running
+    /// total, as `Indicator.progress` reads the latest target as the goal for all the actuals).
+    /// The last period's equals the sum `Indicator.progress` reads. Null for other rows and rules.
+    async fn actual_to_date(&self) -> Option<f64> {
+        self.figures.actual_to_date
+    }
+    /// Derived, not stored: how far `actual` (`actualToDate` where given) has come from the
+    /// baseline toward `target`, as a fraction (0 at the baseline, 1 on target, above 1 beyond
+    /// it, negative when things went the wrong way; for descending indicators lower is better).
+    /// Null where it cannot be computed: qualitative indicators, no baseline value, no target or
+    /// actual, a target equal to the baseline or lying against the indicator's direction.
     async fn progress(&self) -> Option<f64> {
         self.figures.progress
     }
-    /// Always true: `target`, `actual` and `progress` are computed from the stored values on
-    /// every read, never stored.
+    /// Always true: `target`, `actual`, `actualToDate` and `progress` are computed from the
+    /// stored values on every read, never stored.
     async fn derived(&self) -> bool {
         true
     }
