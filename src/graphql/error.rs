@@ -49,8 +49,9 @@ impl From<LoadError> for async_graphql::Error {
 /// The last line of defence: an error that reached the response without one of our codes came
 /// from the library. Without a path it is a parse, validation or limit failure, and with one an
 /// argument or variable that failed to parse: both are the client's to fix, and get
-/// `BAD_USER_INPUT` with the input path in `field` where the message names it. Anything else is
-/// logged and masked as INTERNAL.
+/// `BAD_USER_INPUT` with the input path in `field` where the message names it (a `Failed to
+/// parse` one names none: the HTTP layer names it from its location, `http/arguments.rs`).
+/// Anything else is logged and masked as INTERNAL.
 pub fn mask_unmapped(mut response: Response) -> Response {
     for err in &mut response.errors {
         let has_code = err

@@ -21,7 +21,8 @@ mod wire;
 
 pub(super) use wire::wants_graphql_response;
 use wire::{
-    JSON, MediaType, RequestBody, build_request, negotiate, render, request_error, respond,
+    JSON, MediaType, RequestBody, build_request, input_error, negotiate, render, request_error,
+    respond,
 };
 
 use super::AppState;
@@ -241,10 +242,11 @@ async fn execute(
     if let Some(name) = &request.operation_name {
         logged.set(name);
     }
-    if let Err(message) = super::limits::check_text(&request.query, &state.limits)
+    if let Err(bad) = super::limits::check_text(&request.query, &state.limits)
         .and_then(|()| super::limits::check_variables(&request.variables))
     {
-        return request_error(StatusCode::BAD_REQUEST, media, "BAD_USER_INPUT", &message);
+        let field = bad.field.as_deref();
+        return input_error(StatusCode::BAD_REQUEST, media, &bad.message, field);
     }
     // Parsed once here, kept in the request for the executor. A document that does not parse
     // is left for the executor to refuse with the parser's message.
@@ -376,7 +378,7 @@ async fn execute(
         state.schema.execute(request),
     ))
     .catch_unwind();
-    let response = match tokio::time::timeout(timeout, run).await {
+    let mut response = match tokio::time::timeout(timeout, run).await {
         Ok(Ok(r)) => mask_unmapped(r),
         Ok(Err(panic)) => {
             if let Some(reservation) = reservation {
@@ -404,6 +406,9 @@ async fn execute(
             variables,
         })
     });
+    if let Some(asked) = &asked {
+        super::arguments::name_failed_arguments(&mut response.errors, asked, &state.field_types);
+    }
     let complete = response.errors.is_empty();
     let (status, body) = render(response, media, asked, &state.field_types);
     if let Some(reservation) = reservation {

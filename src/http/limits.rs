@@ -10,6 +10,7 @@ use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use axum::http::HeaderMap;
 
 use super::AppState;
+use super::arguments::{nul_in_document, nul_in_variables};
 use crate::config::Limits;
 use crate::domain::auth::{self, Viewer};
 use crate::error::AppError;
@@ -55,16 +56,36 @@ fn count(
     }
 }
 
-/// The checks on the text itself, before it is parsed: no NUL, not too long.
-pub fn check_text(query: &str, limits: &Limits) -> Result<(), String> {
-    if has_nul(query) {
-        return Err(NUL_MESSAGE.to_string());
+/// Input refused before anything runs: what is wrong, and the input that holds it when that
+/// can be told (for `extensions.field`).
+pub struct BadInput {
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl BadInput {
+    /// A NUL character, in the input `field` when it is known.
+    fn nul(field: Option<String>) -> BadInput {
+        let message = match &field {
+            Some(field) => format!("{field}: must not contain the NUL character (U+0000)"),
+            None => NUL_MESSAGE.to_string(),
+        };
+        BadInput { message, field }
     }
+}
+
+/// The checks on the text itself: not too long, no NUL. A NUL is traced to the argument (or
+/// variable default) holding it, which parses the document once more, but only then.
+pub fn check_text(query: &str, limits: &Limits) -> Result<(), BadInput> {
     if query.len() > limits.max_query_bytes {
-        return Err(format!(
-            "the query is longer than {} bytes",
-            limits.max_query_bytes
-        ));
+        return Err(BadInput {
+            message: format!("the query is longer than {} bytes", limits.max_query_bytes),
+            field: None,
+        });
+    }
+    if has_nul(query) {
+        let doc = async_graphql::parser::parse_query(query).ok();
+        return Err(BadInput::nul(doc.and_then(|d| nul_in_document(&d))));
     }
     Ok(())
 }
@@ -104,11 +125,11 @@ fn has_nul(text: &str) -> bool {
         || lower.contains("\\u{0000}")
 }
 
-/// Refuses variables holding a NUL in any string.
-pub fn check_variables(variables: &async_graphql::Variables) -> Result<(), String> {
+/// Refuses variables holding a NUL in any string, naming the variable and where in it.
+pub fn check_variables(variables: &async_graphql::Variables) -> Result<(), BadInput> {
     let json = serde_json::to_string(variables).unwrap_or_default();
     if json.contains("\\u0000") {
-        return Err(NUL_MESSAGE.to_string());
+        return Err(BadInput::nul(nul_in_variables(variables)));
     }
     Ok(())
 }
@@ -254,7 +275,7 @@ mod tests {
     /// Both checks, as the server applies them: the text, then the parsed document. Documents
     /// that do not parse pass here; the executor refuses them with a parse error.
     fn check_document(query: &str, limits: &Limits) -> Result<(), String> {
-        check_text(query, limits)?;
+        check_text(query, limits).map_err(|e| e.message)?;
         match async_graphql::parser::parse_query(query) {
             Ok(doc) => check_parsed(&doc, limits),
             Err(_) => Ok(()),
@@ -293,7 +314,20 @@ mod tests {
         assert!(check_document("{ country(code: \"N\\u{0}O\") { name } }", &limits).is_err());
         assert!(check_document("{ country(code: \"NOR\") { name } }", &limits).is_ok());
         let vars = async_graphql::Variables::from_json(serde_json::json!({"c": "a\u{0}b"}));
-        assert!(check_variables(&vars).is_err());
+        let refused = check_variables(&vars).err().unwrap();
+        assert_eq!(refused.field.as_deref(), Some("$c"));
+        assert_eq!(
+            refused.message,
+            "$c: must not contain the NUL character (U+0000)"
+        );
+        let refused = check_text("{ a(b: \"\\u0000\") }", &limits).err().unwrap();
+        assert_eq!(refused.field.as_deref(), Some("b"));
+        // Where it cannot be told (a comment holds it), the text is refused naming nothing.
+        let refused = check_text("{ a } # \\u0000", &limits).err().unwrap();
+        assert_eq!(
+            (refused.field, refused.message.as_str()),
+            (None, NUL_MESSAGE)
+        );
     }
 
     #[test]

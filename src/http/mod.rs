@@ -1,6 +1,7 @@
 //! HTTP: the axum router, health probes and serving with graceful shutdown.
 
 pub mod access;
+mod arguments;
 mod cache;
 pub mod console;
 pub mod export;

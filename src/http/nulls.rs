@@ -15,11 +15,15 @@ use async_graphql::parser::types::{
 };
 use async_graphql::{PathSegment, Positioned, ServerError, Value};
 
-/// Every field's type, by (type, field), read from the schema's SDL once at start, and which
-/// fields take `first` (for the complexity count, `fan_out.rs`).
+/// Every field's type, by (type, field), read from the schema's SDL once at start, which fields
+/// take `first` (for the complexity count, `fan_out.rs`), and the types of arguments and of input
+/// objects' fields (to name the part of an argument that failed to parse, `arguments.rs`).
 pub struct FieldTypes {
     fields: HashMap<(String, String), Type>,
     paged: HashSet<(String, String)>,
+    arguments: HashMap<(String, String, String), Type>,
+    /// Each input object's fields in declaration order, the order the library parses them in.
+    inputs: HashMap<String, Vec<(String, Type)>>,
     query: String,
     mutation: String,
 }
@@ -29,6 +33,8 @@ impl FieldTypes {
         let mut types = FieldTypes {
             fields: HashMap::new(),
             paged: HashSet::new(),
+            arguments: HashMap::new(),
+            inputs: HashMap::new(),
             query: "Query".into(),
             mutation: "Mutation".into(),
         };
@@ -52,10 +58,25 @@ impl FieldTypes {
                     let fields = match &t.node.kind {
                         TypeKind::Object(o) => &o.fields,
                         TypeKind::Interface(i) => &i.fields,
+                        TypeKind::InputObject(i) => {
+                            let fields = i
+                                .fields
+                                .iter()
+                                .map(|f| (f.node.name.node.to_string(), f.node.ty.node.clone()));
+                            types
+                                .inputs
+                                .insert(t.node.name.node.to_string(), fields.collect());
+                            continue;
+                        }
                         _ => continue,
                     };
                     for f in fields {
                         let key = (t.node.name.node.to_string(), f.node.name.node.to_string());
+                        for a in &f.node.arguments {
+                            let (parent, field) = key.clone();
+                            let argument = (parent, field, a.node.name.node.to_string());
+                            types.arguments.insert(argument, a.node.ty.node.clone());
+                        }
                         if f.node.arguments.iter().any(|a| a.node.name.node == "first") {
                             types.paged.insert(key.clone());
                         }
@@ -85,6 +106,17 @@ impl FieldTypes {
     /// Whether the field `key` (type, field) takes `first`.
     pub(super) fn takes_first(&self, key: &(String, String)) -> bool {
         self.paged.contains(key)
+    }
+
+    /// The type of the argument `argument` of the field `field` on `parent`.
+    pub(super) fn argument(&self, parent: &str, field: &str, argument: &str) -> Option<&Type> {
+        let key = (parent.to_string(), field.to_string(), argument.to_string());
+        self.arguments.get(&key)
+    }
+
+    /// The fields of the input object `name` in declaration order; None for any other type.
+    pub(super) fn input_fields(&self, name: &str) -> Option<&[(String, Type)]> {
+        self.inputs.get(name).map(Vec::as_slice)
     }
 
     /// Puts each error's null where the specification puts it: at the failed field when it

@@ -81,7 +81,30 @@ pub(super) fn request_error(
     code: &str,
     message: &str,
 ) -> HttpResponse {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    error_response(status, media, json!({ "code": code }), message)
+}
+
+/// A request error over bad input, naming the input in `extensions.field` when it is known.
+pub(super) fn input_error(
+    status: StatusCode,
+    media: MediaType,
+    message: &str,
+    field: Option<&str>,
+) -> HttpResponse {
+    let extensions = match field {
+        Some(field) => json!({ "code": "BAD_USER_INPUT", "field": field }),
+        None => json!({ "code": "BAD_USER_INPUT" }),
+    };
+    error_response(status, media, extensions, message)
+}
+
+fn error_response(
+    status: StatusCode,
+    media: MediaType,
+    extensions: Value,
+    message: &str,
+) -> HttpResponse {
+    let body = json!({ "errors": [{ "message": message, "extensions": extensions }] });
     let mut resp = (status, body.to_string()).into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
