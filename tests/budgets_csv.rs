@@ -331,7 +331,7 @@ on_both_engines!(
             ("region=", "region: must not be blank"),
             ("region=398", "398 is a country (Kazakhstan)"),
             ("country=XX", "country: XX is not a known country code"),
-            ("programme=NOPE", "programme: no programme has code NOPE"),
+            ("programme=NOPE", "programme: there is no programme NOPE"),
             ("from=2021-13-01", "from"),
             (
                 "from=2022-01-01&to=2021-01-01",

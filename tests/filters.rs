@@ -304,3 +304,56 @@ on_both_engines!(
         }
     }
 );
+
+on_both_engines!(
+    an_unknown_programme_reads_the_same_in_lists_summaries_exports_and_inputs,
+    |app: TestApp| async move {
+        let admin = app.admin().await;
+        // It read "OTHER is not a known programme code" in lists and "no programme has code
+        // OTHER" in the exports, beside "there is no programme OTHER" in summaries.
+        let unknown = "there is no programme OTHER";
+        for list in [
+            "engagements",
+            "activities",
+            "events",
+            "results",
+            "indicators",
+            "lessons",
+        ] {
+            let q = format!("{{ {list}(filter: {{programme: \"OTHER\"}}) {{ totalCount }} }}");
+            let e = app.err(&q, json!({}), Some(&admin)).await;
+            assert_eq!(e.message, format!("filter.programme: {unknown}"), "{list}");
+        }
+        let q = "{ regionalSummary(region: \"001\", programme: \"OTHER\") { events } }";
+        let e = app.err(q, json!({}), Some(&admin)).await;
+        assert_eq!(e.message, format!("programme: {unknown}"));
+        let q = "mutation($i: CreateEngagementInput!) { createEngagement(input: $i) { id } }";
+        let input = json!({ "programme": "OTHER", "title": "t", "status": "2",
+            "plannedStart": "2021-01-01", "plannedEnd": "2021-12-31",
+            "recipientCountries": [{ "country": "KAZ", "percentage": 100 }],
+            "sectors": [{ "code": "15130", "percentage": 100 }] });
+        let e = app.err(q, json!({ "i": input }), Some(&admin)).await;
+        assert_eq!(e.message, format!("input.programme: {unknown}"));
+        for export in [
+            "iati.xml",
+            "activities.csv",
+            "indicators.csv",
+            "budgets.csv",
+        ] {
+            let path = format!("/export/{export}?programme=OTHER");
+            let req = Request::get(&path)
+                .header(header::AUTHORIZATION, format!("Bearer {admin}"))
+                .body(Body::empty())
+                .unwrap();
+            let (status, _, body) = app.send(req).await;
+            assert_eq!(
+                (status, body),
+                (
+                    StatusCode::BAD_REQUEST,
+                    format!("BAD_USER_INPUT: programme: {unknown}\n")
+                ),
+                "{path}"
+            );
+        }
+    }
+);

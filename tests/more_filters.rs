@@ -95,7 +95,7 @@ on_both_engines!(
         let e = app.err(q, json!({}), Some(&admin)).await;
         assert_eq!(
             e.message,
-            "filter.donor: Organisation:999 is not a known organisation"
+            "filter.donor: there is no organisation Organisation:999"
         );
         let q = "{ activities(filter: {donor: \"Programme:1\"}) { totalCount } }";
         let e = app.err(q, json!({}), Some(&admin)).await;
@@ -133,7 +133,7 @@ on_both_engines!(
             (e.field.as_deref(), e.message.as_str()),
             (
                 Some("filter.programme"),
-                "filter.programme: NOPE is not a known programme code"
+                "filter.programme: there is no programme NOPE"
             )
         );
     }

@@ -170,7 +170,7 @@ async fn live_programmes(db: &Db, codes: &[String]) -> AppResult<Vec<String>> {
             None => {
                 return Err(AppError::bad_input(
                     "programme",
-                    &format!("{code} is not a known programme code"),
+                    &format!("there is no programme {code}"),
                 ));
             }
             Some(p) if p.archived_at.is_some() => {

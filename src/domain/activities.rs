@@ -154,7 +154,7 @@ async fn require_placement(
         .ok_or_else(|| AppError::internal("read an activity's engagement", "missing"))?;
     if placement.archived {
         return Err(AppError::conflict(format!(
-            "Engagement {engagement_id} was archived meanwhile; activities cannot be logged under it"
+            "Engagement:{engagement_id} was archived meanwhile; activities cannot be logged under it"
         )));
     }
     if let Some((start, end)) = dates {
@@ -184,15 +184,7 @@ async fn require_placement(
             ),
         ));
     }
-    let allowed = if countries.is_empty() {
-        "it names no recipient country".to_string()
-    } else {
-        format!("allowed: {}", countries.join(", "))
-    };
-    Err(AppError::bad_input(
-        "input.country",
-        &format!("{iso3} is not one of the engagement's recipient countries ({allowed})"),
-    ))
+    Err(super::engagements::not_a_recipient(iso3, &countries))
 }
 
 /// Results must be live and belong to the engagement or its programme.
@@ -390,7 +382,7 @@ pub async fn update(
     let scope = viewer.record_scope()?;
     let before = store::find(db.pool(), &scope, id)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("Activity {id}")))?;
+        .ok_or_else(|| AppError::not_found(format!("Activity:{id}")))?;
     let current = ownership::owners(db.pool(), Kind::Activity, id).await?;
     require_write(viewer, Kind::Activity, &current)?;
     if before.archived_at.is_some() {

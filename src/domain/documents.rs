@@ -105,7 +105,7 @@ pub async fn update(
     let mut tx = db.begin().await?;
     let before = store::find(&mut *tx, id)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("Document {id}")))?;
+        .ok_or_else(|| AppError::not_found(format!("Document:{id}")))?;
     if before.archived_at.is_some() {
         return Err(archived(Kind::Document, id));
     }

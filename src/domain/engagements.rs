@@ -437,6 +437,20 @@ fn snapshot(row: &EngagementRow, c: &Children) -> serde_json::Value {
     serde_json::json!({ "engagement": row, "lists": lists })
 }
 
+/// The refusal of a country (on `input.country`) that is not among an engagement's recipient
+/// `countries`: an activity's and an indicator value's read alike.
+pub fn not_a_recipient(iso3: &str, countries: &[String]) -> AppError {
+    let allowed = if countries.is_empty() {
+        "it names no recipient country".to_string()
+    } else {
+        format!("allowed: {}", countries.join(", "))
+    };
+    AppError::bad_input(
+        "input.country",
+        &format!("{iso3} is not one of the engagement's recipient countries ({allowed})"),
+    )
+}
+
 pub async fn create(db: &Db, viewer: &Viewer, p: EngagementPatch) -> AppResult<Engagement> {
     let required =
         |v: Option<String>, field: &str| v.ok_or_else(|| AppError::bad_input(field, "is required"));
@@ -498,7 +512,7 @@ pub async fn update(
     let scope = viewer.record_scope()?;
     let before = store::find(db.pool(), &scope, id)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("Engagement {id}")))?;
+        .ok_or_else(|| AppError::not_found(format!("Engagement:{id}")))?;
     let before_children = store::children(db.pool(), &[id])
         .await?
         .remove(&id)

@@ -248,7 +248,7 @@ pub async fn update(
     p: EventPatch,
 ) -> AppResult<Event> {
     let scope = viewer.record_scope()?;
-    let not_found = || AppError::not_found(format!("Event {id}"));
+    let not_found = || AppError::not_found(format!("Event:{id}"));
     store::find(db.pool(), &scope, id)
         .await?
         .ok_or_else(not_found)?;

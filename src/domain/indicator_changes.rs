@@ -268,14 +268,14 @@ pub async fn update(
     let scope = viewer.record_scope()?;
     let before = store::find(db.pool(), &scope, id)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("Indicator {id}")))?;
+        .ok_or_else(|| AppError::not_found(format!("Indicator:{id}")))?;
     let before = Indicator::try_from(before)?;
     let r = crate::storage::results::find(db.pool(), &Scope::All, before.result_id)
         .await?
         .ok_or_else(|| AppError::internal("read an indicator's result", "missing"))?;
     require_write(viewer, Kind::Indicator, &results::owners_of(db, &r).await?)?;
     if before.archived_at.is_some() {
-        return Err(AppError::conflict(format!("Indicator {id} is archived")));
+        return Err(AppError::conflict(format!("Indicator:{id} is archived")));
     }
     let before_dims = dimensions_from_pairs(
         store::dimensions_of(db.pool(), &Scope::All, &[id])

@@ -104,7 +104,7 @@ pub async fn set(db: &Db, viewer: &Viewer, kind: ValueKind, i: ValueInput) -> Ap
     require_write(viewer, Kind::Indicator, &owners)?;
     if indicator.archived_at.is_some() {
         return Err(AppError::conflict(format!(
-            "Indicator {} is archived",
+            "Indicator:{} is archived",
             indicator.id
         )));
     }
@@ -167,18 +167,7 @@ pub async fn set(db: &Db, viewer: &Viewer, kind: ValueKind, i: ValueInput) -> Ap
             .ok_or_else(|| AppError::internal("read a result's engagement", "missing"))?
             .countries;
         if !countries.contains(c) {
-            let allowed = if countries.is_empty() {
-                "the engagement names no recipient countries".to_string()
-            } else {
-                format!(
-                    "must be one of the engagement's recipient countries: {}",
-                    countries.join(", ")
-                )
-            };
-            return Err(AppError::bad_input(
-                "input.country",
-                &format!("{c}: {allowed}"),
-            ));
+            return Err(super::engagements::not_a_recipient(c, &countries));
         }
     }
     let before = store::find_slot(&mut *tx, &slot).await?;
@@ -225,12 +214,12 @@ pub async fn archive(db: &Db, viewer: &Viewer, id: i64, version: i64) -> AppResu
     let mut tx = db.begin().await?;
     let before = store::find(&mut *tx, id)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("{} {id}", kind.name())))?;
+        .ok_or_else(|| AppError::not_found(format!("{}:{id}", kind.name())))?;
     let owners = ownership::owners(&mut *tx, kind, id).await?;
     require_write(viewer, kind, &owners)?;
     if before.archived_at.is_some() {
         return Err(AppError::conflict(format!(
-            "{} {id} is archived already",
+            "{}:{id} is archived already",
             kind.name()
         )));
     }
@@ -239,7 +228,7 @@ pub async fn archive(db: &Db, viewer: &Viewer, id: i64, version: i64) -> AppResu
         .ok_or_else(|| AppError::internal("read a value's indicator", "missing"))?;
     if indicator.archived_at.is_some() {
         return Err(AppError::conflict(format!(
-            "Indicator {} is archived; its values are kept as they were",
+            "Indicator:{} is archived; its values are kept as they were",
             indicator.id
         )));
     }

@@ -288,7 +288,7 @@ pub async fn update(
     p: LessonPatch,
 ) -> AppResult<Lesson> {
     let scope = viewer.record_scope()?;
-    let not_found = || AppError::not_found(format!("Lesson {id}"));
+    let not_found = || AppError::not_found(format!("Lesson:{id}"));
     store::find(db.pool(), &scope, id)
         .await?
         .ok_or_else(not_found)?;

@@ -104,7 +104,7 @@ pub async fn update(
     let mut tx = db.begin().await?;
     let before = store::find(&mut *tx, id)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("organisation {id}")))?;
+        .ok_or_else(|| AppError::not_found(format!("Organisation:{id}")))?;
     if !store::update(&mut tx, id, version, &fields(&v)).await? {
         return Err(stale(Kind::Organisation, id, before.version, version));
     }

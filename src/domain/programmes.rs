@@ -71,10 +71,7 @@ pub async fn named_in_filter(db: &Db, scope: &Scope, code: &str) -> AppResult<Pr
     store::find_by_code(db.pool(), scope, &code.to_ascii_uppercase())
         .await?
         .ok_or_else(|| {
-            AppError::bad_input(
-                "filter.programme",
-                &format!("{code} is not a known programme code"),
-            )
+            AppError::bad_input("filter.programme", &format!("there is no programme {code}"))
         })
 }
 
@@ -161,7 +158,7 @@ pub async fn update(
 ) -> AppResult<Programme> {
     let before = store::find(db.pool(), &viewer.record_scope()?, id)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("Programme {id}")))?;
+        .ok_or_else(|| AppError::not_found(format!("Programme:{id}")))?;
     let owners = ownership::owners(db.pool(), Kind::Programme, id).await?;
     require_write(viewer, Kind::Programme, &owners)?;
     if p.code

@@ -52,7 +52,7 @@ pub fn require_write_placed(
 /// The CONFLICT for a change that named an old version.
 pub fn stale(kind: Kind, id: i64, current: i64, given: i64) -> AppError {
     AppError::conflict(format!(
-        "{} {id} is at version {current}, not {given}: reload it and apply your change again",
+        "{}:{id} is at version {current}, not {given}: reload it and apply your change again",
         kind.name()
     ))
 }
@@ -60,7 +60,7 @@ pub fn stale(kind: Kind, id: i64, current: i64, given: i64) -> AppError {
 /// The conflict of a change to an archived record: archived records are kept as they were.
 pub fn archived(kind: Kind, id: i64) -> AppError {
     AppError::conflict(format!(
-        "{} {id} is archived; it cannot be changed",
+        "{}:{id} is archived; it cannot be changed",
         kind.name()
     ))
 }
@@ -89,7 +89,7 @@ pub async fn archive(
     version: i64,
     visible: bool,
 ) -> AppResult<i64> {
-    let not_found = || AppError::not_found(format!("{} {id}", kind.name()));
+    let not_found = || AppError::not_found(format!("{}:{id}", kind.name()));
     if !visible {
         return Err(not_found());
     }
@@ -111,7 +111,7 @@ pub async fn archive(
     require_write(viewer, kind, &owners)?;
     if archived {
         return Err(AppError::conflict(format!(
-            "{} {id} is archived already",
+            "{}:{id} is archived already",
             kind.name()
         )));
     }

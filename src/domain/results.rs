@@ -238,10 +238,10 @@ pub async fn update(
     let scope = viewer.record_scope()?;
     let before = store::find(db.pool(), &scope, id)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("Result {id}")))?;
+        .ok_or_else(|| AppError::not_found(format!("Result:{id}")))?;
     require_write(viewer, Kind::Result, &owners_of(db, &before).await?)?;
     if before.archived_at.is_some() {
-        return Err(AppError::conflict(format!("Result {id} is archived")));
+        return Err(AppError::conflict(format!("Result:{id} is archived")));
     }
     let v = validate_fields(
         db,

@@ -35,7 +35,7 @@ pub async fn create(db: &Db, req: TokenRequest) -> AppResult<(i64, String)> {
     {
         return Err(AppError::bad_input(
             "organisation",
-            &format!("there is no organisation {org}"),
+            &format!("there is no organisation Organisation:{org}"),
         ));
     }
     let expires = match &req.expires {

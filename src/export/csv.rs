@@ -136,7 +136,7 @@ impl CsvFilter {
             let p = programmes::find_by_code(db.pool(), scope, &code)
                 .await?
                 .ok_or_else(|| {
-                    AppError::bad_input("programme", &format!("no programme has code {code}"))
+                    AppError::bad_input("programme", &format!("there is no programme {code}"))
                 })?;
             f.programme_code = Some(p.code);
         }

@@ -479,7 +479,7 @@ async fn to_filter(ctx: &Context<'_>, f: EngagementFilterInput) -> Result<Engage
             if ctx.loader().load_one(OrganisationById(id)).await?.is_none() {
                 return Err(AppError::bad_input(
                     "filter.donor",
-                    &format!("{} is not a known organisation", d.as_str()),
+                    &format!("there is no organisation Organisation:{id}"),
                 )
                 .into());
             }

@@ -246,7 +246,7 @@ pub async fn archive_under_programme(
         for (id, version) in live {
             if !archive(tx, kind, id, version).await? {
                 return Err(crate::error::AppError::conflict(format!(
-                    "{} {id} changed while its programme was being archived; try again",
+                    "{}:{id} changed while its programme was being archived; try again",
                     kind.name()
                 )));
             }

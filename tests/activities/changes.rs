@@ -38,6 +38,12 @@ on_both_engines!(
             )
             .await;
         assert_eq!(e.code, "CONFLICT", "{e:?}");
+        // The id as the API writes it, to paste back.
+        let id = a["id"].as_str().unwrap();
+        assert_eq!(
+            e.message,
+            format!("{id} is at version 2, not 1: reload it and apply your change again")
+        );
         let e = app
             .err(
                 UPDATE,
@@ -45,7 +51,15 @@ on_both_engines!(
                 Some(&w.admin),
             )
             .await;
-        assert_eq!(e.field.as_deref(), Some("input.country"), "{e:?}");
+        assert_eq!(
+            (e.field.as_deref(), e.message.as_str()),
+            (
+                Some("input.country"),
+                "input.country: IDN is not one of the engagement's recipient countries \
+                 (allowed: KAZ, UZB)"
+            ),
+            "{e:?}"
+        );
         let e = app
             .err(
                 UPDATE,
@@ -96,7 +110,11 @@ on_both_engines!(
                 Some(&w.admin),
             )
             .await;
-        assert_eq!(e.code, "NOT_FOUND", "{e:?}");
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("NOT_FOUND", "Activity:999 not found"),
+            "{e:?}"
+        );
     }
 );
 

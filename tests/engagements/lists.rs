@@ -208,13 +208,13 @@ on_both_engines!(
                 eng,
                 json!({"programme": "NOPE"}),
                 "filter.programme",
-                "NOPE is not a known programme code",
+                "there is no programme NOPE",
             ),
             (
                 act,
                 json!({"programme": "NOPE"}),
                 "filter.programme",
-                "NOPE is not a known programme code",
+                "there is no programme NOPE",
             ),
             (
                 eng,
@@ -226,7 +226,7 @@ on_both_engines!(
                 eng,
                 json!({"donor": "Organisation:999"}),
                 "filter.donor",
-                "Organisation:999 is not a known organisation",
+                "there is no organisation Organisation:999",
             ),
         ];
         for (q, f, field, message) in refused {

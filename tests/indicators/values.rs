@@ -296,3 +296,35 @@ on_both_engines!(
         target(&app, &w.admin, year(&i, this_year + 1, Some(50.0))).await;
     }
 );
+
+on_both_engines!(
+    a_value_and_an_activity_outside_the_engagements_countries_are_refused_alike,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let r = result(&app, &w.admin, outcome(&w.idn, "Prison staff trained")).await;
+        let i = indicator(&app, &w.admin, officers_trained(&r, "IDN-C1")).await;
+        let mut input = year(&i, 2021, Some(10.0));
+        input["country"] = json!("KAZ");
+        let value = app
+            .err(&record_actual_q(), json!({ "i": input }), Some(&w.admin))
+            .await;
+        let activity = app
+            .err(
+                "mutation($i: LogActivityInput!) { logActivity(input: $i) { id } }",
+                json!({ "i": { "engagement": w.idn, "kind": "TRAINING", "title": "t",
+                    "startDate": "2021-03-01", "endDate": "2021-03-02", "country": "KAZ" } }),
+                Some(&w.admin),
+            )
+            .await;
+        let expected = "input.country: KAZ is not one of the engagement's recipient countries \
+                        (allowed: IDN)";
+        assert_eq!(
+            (value.field.as_deref(), value.message.as_str()),
+            (Some("input.country"), expected)
+        );
+        assert_eq!(
+            (activity.field.as_deref(), activity.message.as_str()),
+            (Some("input.country"), expected)
+        );
+    }
+);

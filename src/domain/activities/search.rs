@@ -41,7 +41,7 @@ pub async fn filter(db: &Db, scope: &Scope, q: ActivitySearch) -> AppResult<Acti
     {
         return Err(AppError::bad_input(
             "filter.donor",
-            &format!("Organisation:{d} is not a known organisation"),
+            &format!("there is no organisation Organisation:{d}"),
         ));
     }
     let country_iso3 = match filter_text("filter.country", q.country.as_deref())? {

@@ -72,15 +72,24 @@ pub async fn filter(db: &Db, scope: &Scope, q: EventQuery) -> AppResult<EventFil
     let programme_id = match q.programme {
         None => None,
         Some(r) => {
-            let row = match &r {
-                ProgrammeRef::Id(id) => programmes::find(db.pool(), scope, *id).await?,
+            let (row, given) = match &r {
+                ProgrammeRef::Id(id) => (
+                    programmes::find(db.pool(), scope, *id).await?,
+                    format!("Programme:{id}"),
+                ),
                 ProgrammeRef::Code(code) => {
                     let code = filter_text("filter.programme", Some(code))?.unwrap_or_default();
-                    programmes::find_by_code(db.pool(), scope, &code.to_ascii_uppercase()).await?
+                    let row =
+                        programmes::find_by_code(db.pool(), scope, &code.to_ascii_uppercase())
+                            .await?;
+                    (row, code)
                 }
             };
             let row = row.ok_or_else(|| {
-                AppError::bad_input("filter.programme", "there is no such programme")
+                AppError::bad_input(
+                    "filter.programme",
+                    &format!("there is no programme {given}"),
+                )
             })?;
             Some(row.id)
         }

@@ -97,7 +97,7 @@ impl ExportFilter {
             let p = programmes::find_by_code(db.pool(), scope, &code)
                 .await?
                 .ok_or_else(|| {
-                    AppError::bad_input("programme", &format!("no programme has code {code}"))
+                    AppError::bad_input("programme", &format!("there is no programme {code}"))
                 })?;
             f.programme_id = Some(p.id);
         }
