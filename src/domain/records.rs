@@ -5,6 +5,7 @@ use super::audit;
 use super::auth::{Role, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::storage::ownership::{self, Kind, Owners};
+use crate::storage::scope::{self, Scope};
 use crate::storage::{Db, documents};
 
 /// Fails unless `viewer` may change a record belonging to `owners`. Admins may change anything;
@@ -62,6 +63,27 @@ pub fn archived(kind: Kind, id: i64) -> AppError {
     AppError::conflict(format!(
         "{}:{id} is archived; it cannot be changed",
         kind.name()
+    ))
+}
+
+/// The record a list filter names by id, refused (naming `field`) unless it exists and `scope`
+/// may read it, as a programme filter refuses an unknown code: an empty list would read as "none
+/// yet". A record a donor does not fund is as unknown as one that does not exist. Archived
+/// records are known: `includeArchived` lists what hangs under them.
+pub async fn named_in_filter(
+    db: &Db,
+    scope: &Scope,
+    field: &str,
+    kind: Kind,
+    id: Option<i64>,
+) -> AppResult<Option<i64>> {
+    let Some(id) = id else { return Ok(None) };
+    if scope::readable(db.pool(), scope, kind, id).await? {
+        return Ok(Some(id));
+    }
+    Err(AppError::bad_input(
+        field,
+        &format!("there is no {} {}:{id}", kind.noun(), kind.name()),
     ))
 }
 

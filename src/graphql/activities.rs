@@ -136,7 +136,8 @@ impl Participants {
 /// A value given blank is refused naming its field; leave a filter out not to filter by it.
 #[derive(InputObject, Default)]
 pub struct ActivityFilter {
-    /// Only activities of this engagement (an Engagement id).
+    /// Only activities of this engagement (an Engagement id); one the caller cannot read is
+    /// refused as unknown.
     pub engagement: Option<ID>,
     /// Only activities of this programme's engagements (a programme code, e.g. GLOZ85).
     pub programme: Option<String>,

@@ -22,10 +22,12 @@ use crate::domain::indicators::{
     Aggregation, Baseline, Dimension, Indicator, Measure, ValueKind, dimensions_from_pairs,
     indicator_progress,
 };
+use crate::domain::records::named_in_filter;
 use crate::domain::results::{ResultRecord, resolve_programme};
 use crate::domain::validate::filter_text;
 use crate::error::{AppError, AppResult};
 use crate::storage::indicators::{self as store, IndicatorFilter};
+use crate::storage::ownership::Kind;
 
 /// How a result is measured (IATI 2.03 `indicator`): what is counted, in which direction is
 /// better, how periods add up, where it started (baseline) and the targets and actuals per
@@ -264,11 +266,12 @@ impl Loader<IndicatorDimensions> for AppLoader {
 /// A value given blank is refused naming its field; leave a filter out not to filter by it.
 #[derive(InputObject, Default)]
 pub struct IndicatorFilterInput {
-    /// Indicators of results of this engagement.
+    /// Indicators of results of this engagement; one the caller cannot read is refused as
+    /// unknown.
     pub engagement: Option<ID>,
     /// Indicators of results of this programme (code, e.g. GLOZ85, or id), at both levels.
     pub programme: Option<String>,
-    /// Indicators of this result.
+    /// Indicators of this result; one the caller cannot read is refused as unknown.
     pub result: Option<ID>,
     /// An SDG indicator (16.3.2), or every indicator under an SDG target (16.3) or goal (16).
     pub sdg_indicator: Option<String>,
@@ -318,16 +321,25 @@ impl IndicatorRootQuery {
             ),
             None => None,
         };
+        let engagement = f
+            .engagement
+            .map(|e| parse("filter.engagement", "Engagement", &e))
+            .transpose()?;
+        let result = f
+            .result
+            .map(|r| parse("filter.result", "Result", &r))
+            .transpose()?;
         let filter = IndicatorFilter {
-            engagement: f
-                .engagement
-                .map(|e| parse("filter.engagement", "Engagement", &e))
-                .transpose()?,
+            engagement: named_in_filter(
+                &db,
+                &scope,
+                "filter.engagement",
+                Kind::Engagement,
+                engagement,
+            )
+            .await?,
             programme,
-            result: f
-                .result
-                .map(|r| parse("filter.result", "Result", &r))
-                .transpose()?,
+            result: named_in_filter(&db, &scope, "filter.result", Kind::Result, result).await?,
             sdg: filter_text("filter.sdgIndicator", f.sdg_indicator.as_deref())?
                 .map(|s| sdg_prefix("filter.sdgIndicator", &s))
                 .transpose()?,

@@ -15,7 +15,9 @@ use super::patch::{Write, clearable};
 use crate::domain::engagements::Engagement;
 use crate::domain::indicators::Indicator;
 use crate::domain::programmes::Programme;
+use crate::domain::records::named_in_filter;
 use crate::domain::results::{self as svc, NewResult, ResultPatch, ResultRecord};
+use crate::storage::ownership::Kind;
 use crate::storage::results::{self as store, Level, ResultFilter, Under};
 
 /// Where a result hangs.
@@ -210,7 +212,7 @@ pub async fn results_of_programme(
 /// A value given blank is refused naming its field; leave a filter out not to filter by it.
 #[derive(InputObject, Default)]
 pub struct ResultFilterInput {
-    /// Results of this engagement.
+    /// Results of this engagement; one the caller cannot read is refused as unknown.
     pub engagement: Option<ID>,
     /// Results of this programme (code, e.g. GLOZ85, or id), at both levels unless `level` says.
     pub programme: Option<String>,
@@ -248,11 +250,19 @@ impl ResultQuery {
             ),
             None => None,
         };
+        let engagement = f
+            .engagement
+            .map(|e| parse("filter.engagement", "Engagement", &e))
+            .transpose()?;
         let filter = ResultFilter {
-            engagement: f
-                .engagement
-                .map(|e| parse("filter.engagement", "Engagement", &e))
-                .transpose()?,
+            engagement: named_in_filter(
+                ctx.db(),
+                &scope,
+                "filter.engagement",
+                Kind::Engagement,
+                engagement,
+            )
+            .await?,
             programme,
             level: f.level.map(|l| match l {
                 ResultLevel::Engagement => Level::Engagement,

@@ -38,6 +38,22 @@ impl Kind {
         }
     }
 
+    /// The type as a word in a sentence: `there is no engagement Engagement:9`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Organisation => "organisation",
+            Kind::Document => "document",
+            Kind::Programme => "programme",
+            Kind::Engagement => "engagement",
+            Kind::Activity => "activity",
+            Kind::Event => "event",
+            Kind::Lesson => "lesson",
+            Kind::Result => "result",
+            Kind::Indicator => "indicator",
+            Kind::IndicatorValue => "indicator value",
+        }
+    }
+
     pub fn parse(name: &str) -> Option<Kind> {
         [
             Kind::Organisation,

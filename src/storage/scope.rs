@@ -1,6 +1,7 @@
 //! Which programme records a caller may read, as SQL. Every storage read of programme records
 //! takes a `Scope` (not an `Option`), so no query can leave it out.
 
+use super::ownership::Kind;
 use super::sql::Sql;
 
 /// The records a caller may read.
@@ -127,6 +128,30 @@ impl Scope {
             }
         }
     }
+}
+
+/// Whether record `id` of `kind` exists and the caller may read it, archived or not: one look-up
+/// by primary key. Organisations and documents are read by every caller.
+pub async fn readable<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    ex: E,
+    scope: &Scope,
+    kind: Kind,
+    id: i64,
+) -> crate::error::AppResult<bool> {
+    let mut sql = Sql::new(&format!("select id from {} where id = ", kind.table()));
+    sql.bind(id).append(&match kind {
+        Kind::Organisation | Kind::Document => Sql::default(),
+        Kind::Programme => scope.programmes("id"),
+        Kind::Engagement => scope.engagements("id"),
+        Kind::Activity => scope.activities("id"),
+        Kind::Event => scope.events("id"),
+        Kind::Lesson => scope.lessons("id"),
+        Kind::Result => scope.results("id"),
+        Kind::Indicator => scope.indicators("id"),
+        Kind::IndicatorValue => scope.indicators("indicator_id"),
+    });
+    let found: Option<(i64,)> = sql.query_as().fetch_optional(ex).await?;
+    Ok(found.is_some())
 }
 
 /// Replaces the rows of a link table for one owner: `delete` then `insert` each target.

@@ -130,3 +130,77 @@ on_both_engines!(
         }
     }
 );
+
+on_both_engines!(
+    a_record_a_donor_does_not_fund_is_unknown_to_every_id_filter,
+    |app: common::TestApp| async move {
+        let w = world(&app).await;
+        let norway = app.token(Role::Donor).organisation(w.norway).create().await;
+        let belgium = app
+            .token(Role::Donor)
+            .organisation(w.belgium)
+            .create()
+            .await;
+        // Belgium funds the engagements in Indonesia and Tunisia, Norway neither: naming one of
+        // them (or what hangs under one) must read to Norway as naming nothing at all.
+        let filters = |r: &Records| {
+            [
+                (
+                    "activities",
+                    "engagement",
+                    "Engagement",
+                    r.engagement.clone(),
+                ),
+                ("events", "engagement", "Engagement", r.engagement.clone()),
+                ("results", "engagement", "Engagement", r.engagement.clone()),
+                (
+                    "indicators",
+                    "engagement",
+                    "Engagement",
+                    r.engagement.clone(),
+                ),
+                ("indicators", "result", "Result", r.result.clone()),
+                (
+                    "lessons",
+                    "sourceEngagement",
+                    "Engagement",
+                    r.engagement.clone(),
+                ),
+                ("lessons", "sourceActivity", "Activity", r.activity.clone()),
+                ("lessons", "sourceEvent", "Event", r.event.clone()),
+            ]
+        };
+        for records in [&w.idn, &w.tun] {
+            for (list, field, kind, unfunded) in filters(records) {
+                let q = format!(
+                    "query($id: ID!) {{ {list}(filter: {{{field}: $id}}) {{ totalCount }} }}"
+                );
+                let missing = format!("{kind}:999");
+                let (_, body) = app.post(&q, json!({ "id": missing }), Some(&norway)).await;
+                assert_eq!(
+                    body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+                    "{list}(filter: {{{field}}}): {body}"
+                );
+                let (_, unread) = app.post(&q, json!({ "id": unfunded }), Some(&norway)).await;
+                assert_eq!(
+                    unread.to_string().replace(&unfunded, &missing),
+                    body.to_string(),
+                    "{list}(filter: {{{field}: {unfunded}}}) for a donor that does not fund it"
+                );
+                // Its funder lists under it through the same filter.
+                app.ok(&q, json!({ "id": unfunded }), Some(&belgium)).await;
+            }
+        }
+        let q = "query($id: ID!) { results(filter: {engagement: $id}) { totalCount } }";
+        let e = app
+            .err(q, json!({ "id": w.idn.engagement }), Some(&norway))
+            .await;
+        assert_eq!(
+            e.message,
+            format!(
+                "filter.engagement: there is no engagement {}",
+                w.idn.engagement
+            )
+        );
+    }
+);

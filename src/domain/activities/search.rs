@@ -2,12 +2,13 @@
 
 use super::{ActivityKind, country_code};
 use crate::domain::geography::area;
-use crate::domain::programmes;
 use crate::domain::validate::{self, filter_text};
+use crate::domain::{programmes, records};
 use crate::error::{AppError, AppResult};
 use crate::storage::Db;
 use crate::storage::activities::ActivityFilter;
 use crate::storage::organisations;
+use crate::storage::ownership::Kind;
 use crate::storage::scope::Scope;
 
 /// A list filter as a client writes it, before codes are resolved.
@@ -28,9 +29,17 @@ pub struct ActivitySearch {
 }
 
 /// Resolves the codes and dates of a list filter; unknown ones, and a period that ends before
-/// it starts, are the client's error. A programme outside `scope` is as unknown as one that
-/// does not exist.
+/// it starts, are the client's error. A programme or engagement outside `scope` is as unknown
+/// as one that does not exist.
 pub async fn filter(db: &Db, scope: &Scope, q: ActivitySearch) -> AppResult<ActivityFilter> {
+    let engagement_id = records::named_in_filter(
+        db,
+        scope,
+        "filter.engagement",
+        Kind::Engagement,
+        q.engagement,
+    )
+    .await?;
     let programme_code = match filter_text("filter.programme", q.programme.as_deref())? {
         Some(code) => Some(programmes::named_in_filter(db, scope, &code).await?.code),
         None => None,
@@ -62,7 +71,7 @@ pub async fn filter(db: &Db, scope: &Scope, q: ActivitySearch) -> AppResult<Acti
         validate::date_order("filter.to", from, to)?;
     }
     Ok(ActivityFilter {
-        engagement_id: q.engagement,
+        engagement_id,
         programme_code,
         donor_id: q.donor,
         country_iso3,

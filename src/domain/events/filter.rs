@@ -1,11 +1,12 @@
 //! Turning what a client asks of the event list into a checked storage filter.
 
 use super::{EventKind, ProgrammeRef};
-use crate::domain::geography;
 use crate::domain::validate::{self, filter_text};
+use crate::domain::{geography, records};
 use crate::error::{AppError, AppResult};
 use crate::storage::Db;
 use crate::storage::events::EventFilter;
+use crate::storage::ownership::Kind;
 use crate::storage::programmes;
 use crate::storage::scope::Scope;
 
@@ -39,8 +40,8 @@ pub fn search_words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Checks the codes and dates of a query; unknown ones are the caller's error. A programme
-/// outside `scope` is as unknown as one that does not exist.
+/// Checks the codes, ids and dates of a query; unknown ones are the caller's error. A programme
+/// or engagement outside `scope` is as unknown as one that does not exist.
 pub async fn filter(db: &Db, scope: &Scope, q: EventQuery) -> AppResult<EventFilter> {
     let country_iso3 = match filter_text("filter.country", q.country.as_deref())? {
         None => None,
@@ -116,7 +117,14 @@ pub async fn filter(db: &Db, scope: &Scope, q: EventQuery) -> AppResult<EventFil
         from: from.map(|d| d.to_string()),
         to: to.map(|d| d.to_string()),
         programme_id,
-        engagement_id: q.engagement,
+        engagement_id: records::named_in_filter(
+            db,
+            scope,
+            "filter.engagement",
+            Kind::Engagement,
+            q.engagement,
+        )
+        .await?,
         include_archived: q.include_archived,
     })
 }

@@ -3,11 +3,13 @@
 
 use chrono::Duration;
 
+use crate::domain::records::named_in_filter;
 use crate::domain::validate::{self, filter_text};
 use crate::domain::{geography, programmes};
 use crate::error::{AppError, AppResult};
 use crate::storage::Db;
 use crate::storage::lessons::LessonFilter;
+use crate::storage::ownership::Kind;
 use crate::storage::scope::Scope;
 
 /// The most words a search may hold; more add cost and no precision.
@@ -56,8 +58,8 @@ pub fn fts_query(text: &str) -> AppResult<String> {
     Ok(words.join(" "))
 }
 
-/// Checks the codes of a query; unknown ones are the caller's error. A programme outside `scope`
-/// is as unknown as one that does not exist.
+/// Checks the codes and ids of a query; unknown ones are the caller's error. A programme or a
+/// source outside `scope` is as unknown as one that does not exist.
 pub async fn lesson_filter(db: &Db, scope: &Scope, q: LessonQuery) -> AppResult<LessonFilter> {
     let programme_id = match filter_text("filter.programme", q.programme.as_deref())? {
         Some(code) => Some(programmes::named_in_filter(db, scope, &code).await?.id),
@@ -101,10 +103,38 @@ pub async fn lesson_filter(db: &Db, scope: &Scope, q: LessonQuery) -> AppResult<
         theme: filter_text("filter.theme", q.theme.as_deref())?,
         country_iso3,
         area,
-        source_engagement_id: q.source_engagement,
-        source_activity_id: q.source_activity,
-        source_event_id: q.source_event,
-        source_document_id: q.source_document,
+        source_engagement_id: named_in_filter(
+            db,
+            scope,
+            "filter.sourceEngagement",
+            Kind::Engagement,
+            q.source_engagement,
+        )
+        .await?,
+        source_activity_id: named_in_filter(
+            db,
+            scope,
+            "filter.sourceActivity",
+            Kind::Activity,
+            q.source_activity,
+        )
+        .await?,
+        source_event_id: named_in_filter(
+            db,
+            scope,
+            "filter.sourceEvent",
+            Kind::Event,
+            q.source_event,
+        )
+        .await?,
+        source_document_id: named_in_filter(
+            db,
+            scope,
+            "filter.sourceDocument",
+            Kind::Document,
+            q.source_document,
+        )
+        .await?,
         programme_id,
         recorded_from: from.map(|d| d.to_string()),
         recorded_before: to.map(|d| (d + Duration::days(1)).to_string()),

@@ -34,7 +34,7 @@ pub struct EventFilterInput {
     /// Only events of this programme, by code (GLOZ85) or id, linked directly or through an
     /// engagement.
     pub programme: Option<String>,
-    /// Only events linked to this engagement.
+    /// Only events linked to this engagement; one the caller cannot read is refused as unknown.
     pub engagement: Option<ID>,
     /// Include archived events.
     #[graphql(default)]

@@ -25,7 +25,8 @@ pub struct LessonFilterInput {
     /// region below it), or naming a country in it. A country's code is refused, saying it is
     /// one.
     pub region: Option<String>,
-    /// Only lessons drawn from this engagement.
+    /// Only lessons drawn from this engagement. A source (this one or the three below) that the
+    /// caller cannot read is refused as unknown.
     pub source_engagement: Option<ID>,
     /// Only lessons drawn from this activity.
     pub source_activity: Option<ID>,
