@@ -232,6 +232,7 @@ pub async fn create_grouping(db: &Db, viewer: &Viewer, input: NewGrouping) -> Ap
             "must be letters, digits, - or _ and not all digits (digits are M49 codes)",
         ));
     }
+    validate::begins_with_letter_or_digit("input.code", &code)?;
     let name = validate::required_text("input.name", &input.name, validate::SHORT_TEXT)?;
     let description = validate::optional_text(
         "input.description",

@@ -28,6 +28,7 @@ pub fn validate_code(code: &str) -> AppResult<String> {
             "must be letters, digits, -, _, ., / or : (e.g. GLOZ85-IDN-OC1.1)",
         ));
     }
+    validate::begins_with_letter_or_digit("input.code", &code)?;
     Ok(code)
 }
 
@@ -363,5 +364,8 @@ mod tests {
         );
         assert!(validate_code("has space").is_err());
         assert!(validate_code("").is_err());
+        // A spreadsheet would read -A1 as a formula in the CSV export.
+        assert!(validate_code("-A1").is_err());
+        assert!(validate_code(".5").is_err());
     }
 }

@@ -39,6 +39,7 @@ fn validate_fields(code: &str, title: &str, description: &str, area: &str) -> Ap
             "must be letters, digits, -, _ or / (e.g. GLOZ85)",
         ));
     }
+    validate::begins_with_letter_or_digit("input.code", &code)?;
     Ok(Valid {
         code,
         title: validate::required_text("input.title", title, validate::SHORT_TEXT)?,

@@ -314,6 +314,20 @@ pub fn distinct<T: PartialEq + std::fmt::Display>(field: &str, values: &[T]) -> 
     Ok(())
 }
 
+/// A code's first character: a letter or a digit. The CSV files write codes as they are, and a
+/// spreadsheet reads a cell beginning with `-` (or `+`, `=`, `@`) as a formula (`-A1` shows the
+/// negated cell A1, `-X-2` an error).
+pub fn begins_with_letter_or_digit(field: &str, code: &str) -> AppResult<()> {
+    if code.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        Ok(())
+    } else {
+        Err(AppError::bad_input(
+            field,
+            "must begin with a letter or a digit",
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -341,3 +341,43 @@ on_both_engines!(
         assert_eq!(written(&app).await, before, "nothing is written");
     }
 );
+
+on_both_engines!(
+    codes_begin_with_a_letter_or_a_digit,
+    |app: TestApp| async move {
+        // A code is written into the CSV files as it is, and a spreadsheet read -A1 in a cell as
+        // a formula (the negated cell A1).
+        let w = world(&app).await;
+        let r = result(&app, &w.admin, outcome(&w.idn, "Outcome")).await;
+        let before = written(&app).await;
+        let refused = "input.code: must begin with a letter or a digit";
+        let e = app
+            .err(
+                "mutation($i: CreateIndicatorInput!) { createIndicator(input: $i) { id } }",
+                json!({"i": officers_trained(&r, "-A1")}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.message, refused);
+        let e = app
+            .err(
+                "mutation { createProgramme(input: {code: \"-P1\", title: \"P\"}) { id } }",
+                json!({}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.message, refused);
+        let e = app
+            .err(
+                "mutation { createGrouping(input: {code: \"_G\", name: \"G\", \
+                 countries: [\"EGY\"]}) { code } }",
+                json!({}),
+                Some(&w.admin),
+            )
+            .await;
+        assert_eq!(e.message, refused);
+        assert_eq!(written(&app).await, before, "nothing is written");
+        // Inside a code the separators stay allowed.
+        indicator(&app, &w.admin, officers_trained(&r, "1-A.2")).await;
+    }
+);
