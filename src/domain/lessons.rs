@@ -265,9 +265,22 @@ const UNPLACED: &str = "a lesson that belongs to no programme: draw it (input.so
 /// programmes' engagements, activities and events.
 pub async fn record(db: &Db, viewer: &Viewer, p: LessonPatch) -> AppResult<Lesson> {
     viewer.require_role(&[Role::Admin, Role::Officer], "record lessons")?;
-    let v = validate_patch(db, None, p).await?;
+    let mut v = validate_patch(db, None, p).await?;
     let owners = source_owners(db, viewer, v.source).await?;
     require_write_placed(viewer, Kind::Lesson, &owners, UNPLACED)?;
+    // Learned from an engagement or an activity, it applies where that took place unless the
+    // input says where (`countries: []` for nowhere in particular): else a lesson from a training
+    // in Kazakhstan counted in no country's or region's lessons.
+    let placed = matches!(
+        v.source,
+        Some(LessonSource::Engagement(_) | LessonSource::Activity(_))
+    );
+    if placed && v.countries.is_none() && v.areas.is_none() {
+        let mut countries = owners.countries.clone();
+        countries.sort();
+        countries.dedup();
+        v.countries = Some(countries);
+    }
     let mut tx = db.begin().await?;
     let id = store::insert(&mut tx, &v.fields(), &viewer.name).await?;
     write_lists(&mut tx, id, &v).await?;

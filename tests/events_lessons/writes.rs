@@ -300,3 +300,71 @@ on_both_engines!(
         assert_eq!(app.count("lessons").await, lessons, "nothing written");
     }
 );
+
+on_both_engines!(
+    a_lesson_from_an_engagement_or_activity_applies_where_it_took_place_unless_told,
+    |app: common::TestApp| async move {
+        // A lesson from a training in Indonesia, recorded without countries, counted in no
+        // country's lessons: a country filter and the summaries missed it.
+        let w = world(&app).await;
+        let activity = app
+            .ok(
+                "mutation($i: LogActivityInput!) { logActivity(input: $i) { id } }",
+                json!({ "i": {
+                    "engagement": w.engagement, "kind": "TRAINING", "title": "[Test] Training",
+                    "startDate": "2019-10-14", "endDate": "2019-10-18", "country": "IDN"
+                }}),
+                Some(&w.admin),
+            )
+            .await["logActivity"]["id"]
+            .clone();
+        let record = |input: Value| {
+            let app = &app;
+            let admin = w.admin.clone();
+            async move {
+                app.ok(
+                    "mutation($i: LessonInput!) { recordLesson(input: $i) { id countries { iso3 } \
+                     areas { code } } }",
+                    json!({ "i": input }),
+                    Some(&admin),
+                )
+                .await["recordLesson"]
+                    .clone()
+            }
+        };
+        let lesson = |title: &str, source: &Value| {
+            json!({ "title": title, "statement": "Follow-up keeps training going.",
+                    "source": source })
+        };
+        let from_activity = record(lesson("[Test] From the training", &activity)).await;
+        assert_eq!(from_activity["countries"], json!([{ "iso3": "IDN" }]));
+        let engagement = json!(w.engagement);
+        let from_engagement = record(lesson("[Test] From the engagement", &engagement)).await;
+        assert_eq!(from_engagement["countries"], json!([{ "iso3": "IDN" }]));
+        // What the input says wins: no country at all, or an area instead.
+        let mut nowhere = lesson("[Test] Anywhere", &activity);
+        nowhere["countries"] = json!([]);
+        assert_eq!(record(nowhere).await["countries"], json!([]));
+        let mut region = lesson("[Test] South-eastern Asia", &activity);
+        region["areas"] = json!(["035"]);
+        let region = record(region).await;
+        assert_eq!(region["countries"], json!([]));
+        assert_eq!(region["areas"], json!([{ "code": "035" }]));
+        // Listed under the country.
+        let listed = app
+            .ok(
+                "{ lessons(filter: {country: \"IDN\"}) { nodes { id } } }",
+                json!({}),
+                Some(&w.admin),
+            )
+            .await;
+        let ids: Vec<&Value> = listed["lessons"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| &n["id"])
+            .collect();
+        assert!(ids.contains(&&from_activity["id"]), "{listed}");
+        assert!(ids.contains(&&from_engagement["id"]), "{listed}");
+    }
+);
