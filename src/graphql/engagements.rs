@@ -137,9 +137,10 @@ impl Engagement {
     ) -> Result<Vec<crate::domain::results::ResultRecord>> {
         super::results::results_of_engagement(ctx, self.id).await
     }
-    /// The first live activities logged under it, by start date: `first` of them (default and
-    /// maximum: the server's page sizes, 20 and 100 unless configured). `activityCount` tells
-    /// whether there are more; `activities(filter: {engagement: ...})` pages through them all.
+    /// The first live activities logged under it, earliest start first (the order it ran in):
+    /// `first` of them (default and maximum: the server's page sizes, 20 and 100 unless
+    /// configured). `activityCount` tells whether there are more; `activities(filter:
+    /// {engagement: ...})` pages through them all, newest first as that list is.
     async fn activities(
         &self,
         ctx: &Context<'_>,
