@@ -727,3 +727,6 @@ async fn a_response_lists_its_fields_in_the_order_the_query_asked_for_them() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(text, r#"{"data":{"a":"Query","b":{"iso3":"NOR"}}}"#);
 }
+
+#[path = "http/console.rs"]
+mod console;
