@@ -39,3 +39,28 @@ async fn a_parse_errors_caret_lines_keep_their_shape_in_the_console() {
         "{rule}"
     );
 }
+
+#[tokio::test]
+async fn the_schema_browser_says_why_it_has_no_schema() {
+    // A server started with --introspection false answers the browser's introspection with a
+    // null schema and no error, which the browser showed as 'not available: HTTP 200 OK'.
+    let app = TestApp::sqlite_with(Limits {
+        introspection: false,
+        ..Limits::default()
+    })
+    .await;
+    let (status, _, text) = app
+        .send(post_query(
+            None,
+            "query IntrospectionQuery { __schema { queryType { name } } }",
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert_eq!(json_body(&text), json!({ "data": { "__schema": null } }));
+    let page = console_page(&app).await;
+    assert!(page.contains("res.json.data.__schema === null && !first"));
+    assert!(page.contains("this server has introspection turned"));
+    // Queries still work only in that case: not when the server cannot be reached at all.
+    assert_eq!(page.matches("Queries still work").count(), 1);
+    assert!(page.contains("The schema browser could not reach the server"));
+}
