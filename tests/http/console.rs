@@ -64,3 +64,71 @@ async fn the_schema_browser_says_why_it_has_no_schema() {
     assert_eq!(page.matches("Queries still work").count(), 1);
     assert!(page.contains("The schema browser could not reach the server"));
 }
+
+/// The custom properties of the page's light colours, or its dark ones laid over them.
+fn colours(page: &str, dark: bool) -> std::collections::HashMap<String, String> {
+    let block = |from: &str| {
+        let start = from.find(":root {").expect(":root") + ":root {".len();
+        from[start..].split('}').next().unwrap().to_string()
+    };
+    let mut vars = std::collections::HashMap::new();
+    let mut blocks = vec![block(page)];
+    if dark {
+        let at = page
+            .find("@media (prefers-color-scheme: dark)")
+            .expect("dark colours");
+        blocks.push(block(&page[at..]));
+    }
+    for b in blocks {
+        for decl in b.split(';') {
+            if let Some((name, value)) = decl.trim().split_once(':')
+                && name.starts_with("--")
+            {
+                vars.insert(name.trim().to_string(), value.trim().to_string());
+            }
+        }
+    }
+    vars
+}
+
+/// WCAG contrast ratio of two `#rrggbb` colours.
+fn contrast(a: &str, b: &str) -> f64 {
+    let luminance = |hex: &str| {
+        let channel = |i: usize| {
+            let v = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+    };
+    let (x, y) = (luminance(a), luminance(b));
+    (x.max(y) + 0.05) / (x.min(y) + 0.05)
+}
+
+#[tokio::test]
+async fn error_codes_and_focus_in_the_header_can_be_seen_in_light_and_dark_colours() {
+    let app = TestApp::sqlite().await;
+    let page = console_page(&app).await;
+    // The error code's badge (BAD_USER_INPUT...) was white on light red in dark colours, 2.3:1.
+    assert!(page.contains("background: var(--bad); color: var(--on-bad);"));
+    // The focus ring was the accent blue on the dark blue header, 1.8:1.
+    assert!(page.contains(".top :focus-visible { outline-color: var(--header-text); }"));
+    for dark in [false, true] {
+        let c = colours(&page, dark);
+        let badge = contrast(&c["--on-bad"], &c["--bad"]);
+        assert!(badge >= 4.5, "error code badge {badge:.2} (dark: {dark})");
+        let ring = contrast(&c["--header-text"], &c["--header"]);
+        assert!(
+            ring >= 3.0,
+            "focus ring in the header {ring:.2} (dark: {dark})"
+        );
+        let ring = contrast(&c["--accent"], &c["--panel"]);
+        assert!(
+            ring >= 3.0,
+            "focus ring in the panels {ring:.2} (dark: {dark})"
+        );
+    }
+}
