@@ -132,3 +132,17 @@ async fn error_codes_and_focus_in_the_header_can_be_seen_in_light_and_dark_colou
         );
     }
 }
+
+#[tokio::test]
+async fn the_schema_browser_keeps_headings_in_order_and_focus_where_the_reader_is() {
+    let app = TestApp::sqlite().await;
+    let page = console_page(&app).await;
+    // The type list's sections sit under the panel's h2: h3, not h4.
+    assert!(page.contains("el('h3', { class: 'group' }, title)"));
+    assert!(page.contains("el('h3', { class: 'group' }, 'Fields')"));
+    // Opening a type or field replaces the button pressed: focus goes to what replaced it
+    // (focusable without joining the tab order), not back to the top of the page.
+    assert!(page.contains("el('h3', { tabindex: '-1' }, type.name"));
+    assert!(page.contains("id: memberId(typeName, item.name),\n    tabindex: '-1'"));
+    assert!(page.contains("if (landing) landing.focus({ preventScroll: true });"));
+}
