@@ -146,3 +146,22 @@ async fn the_schema_browser_keeps_headings_in_order_and_focus_where_the_reader_i
     assert!(page.contains("id: memberId(typeName, item.name),\n    tabindex: '-1'"));
     assert!(page.contains("if (landing) landing.focus({ preventScroll: true });"));
 }
+
+#[tokio::test]
+async fn a_token_pasted_with_its_bearer_prefix_is_sent_once_and_typing_is_not_announced() {
+    let app = TestApp::sqlite().await;
+    let page = console_page(&app).await;
+    // A copied Authorization header went out as "Bearer Bearer tat_...", an invalid token.
+    assert!(page.contains(".trim().replace(/^bearer\\s+/i, '')"));
+    assert!(page.contains("headers.Authorization = 'Bearer ' + token;"));
+    assert!(
+        !page.contains("ui.token.value.trim();"),
+        "every read goes through tokenValue()"
+    );
+    // Live regions read the whole schema list on each key in its search box, and the variables
+    // error on each key typed; the status line is the one that speaks.
+    assert_eq!(page.matches("aria-live").count(), 1, "only the status line");
+    assert!(!page.contains("role=\"alert\""));
+    // On a narrow screen the response is brought into view.
+    assert!(page.contains("ui.result.scrollIntoView({ block: 'start' });"));
+}
