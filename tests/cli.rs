@@ -1058,3 +1058,37 @@ fn a_bad_value_from_the_environment_names_its_variable() {
     assert!(stderr(&o).starts_with("error: invalid value 'abc'"));
     assert!(!stderr(&o).contains("environment"), "{}", stderr(&o));
 }
+
+// An address `serve` cannot listen on (taken by another server, or mistyped) stops it before it
+// touches the database: it used to migrate it and load the demo data into an empty one first,
+// then fail, leaving a database changed by a server that never served. The refusal names the
+// setting and its variable.
+on_both_engines!(
+    serve_on_an_address_taken_refuses_before_it_changes_the_database,
+    |app: common::TestApp| async move {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = taken.local_addr().expect("address").to_string();
+        let o = run(&["serve", "--database-url", &app.url, "--bind", &addr]);
+        let line = assert_one_line_error(&o);
+        assert!(
+            line.starts_with(&format!("error: bind: cannot listen on {addr}: ")),
+            "{line}"
+        );
+        assert!(line.ends_with("(--bind or TA_TRACKER_BIND)"), "{line}");
+        assert_eq!(
+            app.count("organisations").await,
+            0,
+            "the demo data was loaded"
+        );
+        // A fresh SQLite file is not even created.
+        let (dir, url) = temp_db();
+        let o = run(&["serve", "--database-url", &url, "--bind", &addr]);
+        assert_one_line_error(&o);
+        assert!(
+            files_in(dir.path()).is_empty(),
+            "{:?}",
+            files_in(dir.path())
+        );
+        drop(taken);
+    }
+);

@@ -14,6 +14,17 @@ pub(super) async fn serve(
     grace: std::time::Duration,
     limits: Limits,
 ) -> AppResult<()> {
+    // Listening comes first: an address taken by another server, or mistyped, then stops the
+    // command before it migrates the database or loads the demo data into it.
+    let listener = tokio::net::TcpListener::bind(&bind).await.map_err(|e| {
+        AppError::bad_input(
+            "bind",
+            &format!("cannot listen on {bind}: {e} (--bind or TA_TRACKER_BIND)"),
+        )
+    })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| AppError::internal("read the listening address", e))?;
     let connections = limits.database_connections();
     let db = open_with(&db_args, connections).await?;
     let refused_under = demo_refused_under(&db).await?;
@@ -46,12 +57,6 @@ pub(super) async fn serve(
             first_admin_token_command(&db_args.database_url)
         );
     }
-    let listener = tokio::net::TcpListener::bind(&bind)
-        .await
-        .map_err(|e| AppError::bad_input("bind", &format!("cannot listen on {bind}: {e}")))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| AppError::internal("read the listening address", e))?;
     let url = format!("http://{addr}/graphql");
     tracing::info!(
         %url,
