@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::{DATABASE_URL_ENV, DEFAULT_DATABASE_URL, Limits};
 use crate::domain::auth::Role;
-use crate::domain::reporting::{DEMO_REPORTING_REF, REPORTING_REF_ENV};
+use crate::domain::reporting::{DEMO_REPORTING_REF, REPORTING_REF_ENV, ReportingOrg};
 use crate::error::{AppError, AppResult};
 use crate::storage::{Backend, Db, check_url, normalise_url};
 
@@ -385,6 +385,27 @@ async fn open_existing(db: DbArgs) -> AppResult<Db> {
 
 /// Runs a command; the caller prints the error in one line and exits non-zero.
 pub async fn run(cli: Cli) -> AppResult<()> {
+    // The reporting organisation's reference, where a command uses it, before any database is
+    // opened: serve and export iati take it as a flag, seed reads the variable.
+    match &cli.command {
+        Command::Serve {
+            reporting_org_ref: Some(reference),
+            ..
+        }
+        | Command::Export {
+            command:
+                ExportCommand::Iati {
+                    reporting_org_ref: Some(reference),
+                    ..
+                },
+        } => ReportingOrg::check_configured(reference)?,
+        Command::Seed { .. } => {
+            if let Ok(reference) = std::env::var(REPORTING_REF_ENV) {
+                ReportingOrg::check_configured(&reference)?;
+            }
+        }
+        _ => {}
+    }
     match cli.command {
         Command::Serve {
             db,

@@ -1092,3 +1092,56 @@ on_both_engines!(
         drop(taken);
     }
 );
+
+// A reporting organisation reference that is not an IATI organisation identifier is refused by
+// the commands that use it, naming the flag and the variable, before the database is opened: it
+// was taken as it was ("has space"), logged as the reference in use and written into every
+// file's reporting-org, and no engagement identifier could then be set under it.
+on_both_engines!(
+    a_reporting_reference_that_is_not_an_iati_identifier_is_refused,
+    |app: common::TestApp| async move {
+        let named = "(--reporting-org-ref or TA_TRACKER_IATI_REPORTING_ORG_REF)";
+        // A taken address, so that a serve that let the reference through stops all the same.
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = taken.local_addr().expect("address").to_string();
+        let from_env = |args: &[&str], value: &str| {
+            command(args)
+                .args(["--database-url", &app.url])
+                .env("TA_TRACKER_IATI_REPORTING_ORG_REF", value)
+                .output()
+                .expect("run ta-tracker")
+        };
+        for o in [
+            from_env(&["serve", "--bind", &addr, "--open", "false"], "has space"),
+            from_env(&["seed", "--demo"], "has space"),
+            from_env(&["export", "iati"], "has space"),
+            run(&[
+                "export",
+                "iati",
+                "--database-url",
+                &app.url,
+                "--reporting-org-ref",
+                "UNODC",
+            ]),
+        ] {
+            let line = assert_one_line_error(&o);
+            assert!(
+                line.starts_with(
+                    "error: reporting-org-ref: must be an IATI organisation identifier"
+                ),
+                "{line}"
+            );
+            assert!(line.ends_with(named), "{line}");
+        }
+        let line = assert_one_line_error(&from_env(&["export", "iati"], "XM-DAC-41147/1"));
+        assert!(
+            line.starts_with("error: reporting-org-ref: must not contain /"),
+            "{line}"
+        );
+        assert_eq!(
+            app.count("organisations").await,
+            0,
+            "the demo data was loaded"
+        );
+    }
+);

@@ -2,7 +2,8 @@
 //! keeps for the export: an engagement without an identifier is published as
 //! `{reference}-ENG-{id}`, so no engagement may be given one of that form but its own.
 
-use crate::error::AppResult;
+use crate::domain::validate;
+use crate::error::{AppError, AppResult};
 use crate::storage::{Db, organisations};
 
 /// The default reporting organisation reference: deliberately not a real identifier, so nobody
@@ -51,6 +52,31 @@ impl ReportingOrg {
         Self::resolve(db, configured.as_deref()).await
     }
 
+    /// Refuses a configured reference (`--reporting-org-ref`, `TA_TRACKER_IATI_REPORTING_ORG_REF`)
+    /// that is not an IATI organisation identifier, naming the flag and the variable: one with a
+    /// space or a `/` was taken as it was, published in every file's `reporting-org`, and left no
+    /// engagement identifier that the API would accept under it. Empty is unset.
+    pub fn check_configured(reference: &str) -> AppResult<()> {
+        if reference.trim().is_empty() {
+            return Ok(());
+        }
+        let setting = format!("--reporting-org-ref or {REPORTING_REF_ENV}");
+        validate::iati_identifier(
+            "reporting-org-ref",
+            reference,
+            100,
+            "an IATI organisation identifier, its registration agency's code, a hyphen and the \
+             organisation's number (XM-DAC-41147), with no spaces",
+        )
+        .map(drop)
+        .map_err(|e| match e {
+            AppError::BadInput { field, message } => {
+                AppError::bad_input(&field, &format!("{message} ({setting})"))
+            }
+            other => other,
+        })
+    }
+
     /// The identifier engagement `id` is exported under when it has none of its own.
     pub fn fallback_identifier(&self, id: i64) -> String {
         format!("{}{FALLBACK_INFIX}{id}", self.reference)
@@ -74,6 +100,27 @@ mod tests {
             reference: reference.to_string(),
             name: "UNODC".to_string(),
             org_type: "40".to_string(),
+        }
+    }
+
+    #[test]
+    fn a_configured_reference_must_be_an_organisation_identifier() {
+        for good in ["XM-DAC-41147", " GB-COH-123 ", ""] {
+            assert!(ReportingOrg::check_configured(good).is_ok(), "{good}");
+        }
+        for (bad, says) in [
+            ("has space", "must be an IATI organisation identifier"),
+            ("XM-DAC-41147/x", "must not contain /"),
+            ("UNODC", "must be an IATI organisation identifier"),
+        ] {
+            let message = ReportingOrg::check_configured(bad)
+                .unwrap_err()
+                .client_message();
+            assert!(message.contains(says), "{bad}: {message}");
+            assert!(
+                message.ends_with("(--reporting-org-ref or TA_TRACKER_IATI_REPORTING_ORG_REF)"),
+                "{message}"
+            );
         }
     }
 
