@@ -105,7 +105,14 @@ fn variable_of(command: &clap::Command, long: &str) -> Option<String> {
 pub struct DbArgs {
     /// Database URL: sqlite://FILE or postgres://USER@HOST/DB. Only serve, migrate and seed
     /// create a missing SQLite file; the other commands refuse one that does not exist.
-    #[arg(long, env = DATABASE_URL_ENV, default_value = DEFAULT_DATABASE_URL, global = true)]
+    // Its value from the environment is left out of --help, which would print its password.
+    #[arg(
+        long,
+        env = DATABASE_URL_ENV,
+        hide_env_values = true,
+        default_value = DEFAULT_DATABASE_URL,
+        global = true
+    )]
     pub database_url: String,
 }
 

@@ -1145,3 +1145,27 @@ on_both_engines!(
         );
     }
 );
+
+/// `--help` names the database URL's variable but not its value, which holds the password: an
+/// operator pasting the help of a configured machine into a ticket pasted the password too.
+#[test]
+fn help_does_not_print_the_database_password_from_the_environment() {
+    for args in [
+        &["serve", "--help"][..],
+        &["token", "create", "--help"],
+        &["export", "csv", "--help"],
+        &["help", "backup"],
+    ] {
+        let o = command(args)
+            .env(
+                "TA_TRACKER_DATABASE_URL",
+                "postgres://app:help-secret@db.example/tracker",
+            )
+            .output()
+            .expect("run ta-tracker");
+        assert_success(&o);
+        let help = stdout(&o);
+        assert!(!help.contains("help-secret"), "{args:?}: {help}");
+        assert!(help.contains("[env: TA_TRACKER_DATABASE_URL]"), "{help}");
+    }
+}
