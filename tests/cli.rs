@@ -1169,3 +1169,43 @@ fn help_does_not_print_the_database_password_from_the_environment() {
         assert!(help.contains("[env: TA_TRACKER_DATABASE_URL]"), "{help}");
     }
 }
+
+/// Two instances started together on one PostgreSQL database without data (two replicas of a
+/// first deployment) load it once: the second waits for the first and finds the data there. It
+/// used to fail, on the reference data ('a record with the same unique value already exists') or
+/// part-way through the demo, having created a second UNODC. PostgreSQL only: on SQLite the
+/// seeding takes no lock (two processes seeding one file at once may still clash).
+#[tokio::test]
+async fn two_instances_seeding_one_postgres_database_at_once_load_it_once() {
+    let Some(app) = common::TestApp::postgres().await else {
+        return;
+    };
+    let seed = || {
+        command(&["seed", "--demo", "--database-url", &app.url])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start seed")
+    };
+    let (first, second) = (seed(), seed());
+    let outputs = [first, second].map(|c| c.wait_with_output().expect("seed"));
+    for o in &outputs {
+        assert_success(o);
+    }
+    let said: Vec<String> = outputs.iter().map(stderr).collect();
+    let loaded = said
+        .iter()
+        .filter(|e| e.contains("loaded the demo data"))
+        .count();
+    assert_eq!(loaded, 1, "{said:#?}");
+    assert!(
+        said.iter().any(|e| e.contains("skipped the demo data")),
+        "{said:#?}"
+    );
+    let (unodc,): (i64,) =
+        sqlx::query_as("select count(*) from organisations where name like '%(UNODC)'")
+            .fetch_one(app.db.pool())
+            .await
+            .expect("count");
+    assert_eq!(unodc, 1, "{said:#?}");
+}

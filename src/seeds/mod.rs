@@ -20,11 +20,14 @@ pub struct SeedReport {
 
 /// Loads reference data that is missing; with `demo`, also the demo dataset when the database
 /// holds no programme records yet.
+/// Instances seeding one PostgreSQL database at once take turns (`Db::lock_seeding`).
 pub async fn seed(db: &Db, demo: bool) -> AppResult<SeedReport> {
+    let lock = db.lock_seeding().await?;
     let mut report = reference::load(db).await?;
     if demo {
         report.demo = load_demo(db).await?;
     }
+    lock.release().await;
     Ok(report)
 }
 

@@ -86,6 +86,21 @@ impl Backend {
     }
 }
 
+/// Held while the reference and demo data load (`seeds::seed`). On PostgreSQL a session advisory
+/// lock, so that instances started together on an empty database load it once: the others wait,
+/// then find it there; the second used to fail on the reference data, or to load part of the
+/// demo a second time (another UNODC) before failing. Released by `release`, or by the
+/// connection's end when dropped on an error. On SQLite it holds nothing.
+pub struct SeedingLock(Option<AnyConnection>);
+
+impl SeedingLock {
+    pub async fn release(self) {
+        if let Some(conn) = self.0 {
+            let _ = conn.close().await;
+        }
+    }
+}
+
 /// The connection pool and the engine behind it.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -441,6 +456,34 @@ impl Db {
             .await
             .map_err(|e| AppError::internal("write the backup", e))?;
         Ok(())
+    }
+
+    /// Takes the seeding lock (`SeedingLock`), waiting while another process holds it.
+    pub async fn lock_seeding(&self) -> Result<SeedingLock, AppError> {
+        if self.backend != Backend::Postgres {
+            return Ok(SeedingLock(None));
+        }
+        // A connection of its own, out of the pool: the lock is the session's, and ends with it.
+        let mut conn = self.pool.acquire().await?.detach();
+        // Tried rather than waited on in one statement, which would be logged as slow.
+        let mut said = false;
+        loop {
+            let taken = sqlx::query_scalar::<Any, bool>("select pg_try_advisory_lock(7347650001)")
+                .fetch_one(&mut conn)
+                .await
+                .map_err(|e| AppError::internal("take the seeding lock", e))?;
+            if taken {
+                return Ok(SeedingLock(Some(conn)));
+            }
+            if !said {
+                tracing::info!(
+                    "waiting for another ta-tracker process to finish loading data into this \
+                     database"
+                );
+                said = true;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
 
     pub async fn close(&self) {
