@@ -1209,3 +1209,36 @@ async fn two_instances_seeding_one_postgres_database_at_once_load_it_once() {
             .expect("count");
     assert_eq!(unodc, 1, "{said:#?}");
 }
+
+// A database a newer binary migrated (an operator going back to the previous release) is refused
+// in the words readiness uses, saying what to do, where sqlx's read 'migration 9999 was
+// previously applied but is missing in the resolved migrations'.
+on_both_engines!(
+    a_database_a_newer_binary_migrated_is_refused_saying_so,
+    |app: common::TestApp| async move {
+        sqlx::query(
+            "insert into _sqlx_migrations (version, description, success, checksum, \
+             execution_time) values (9999, 'from a newer binary', $1, $2, 0)",
+        )
+        .bind(true)
+        .bind(vec![0u8; 4])
+        .execute(app.db.pool())
+        .await
+        .expect("record a newer migration");
+        for args in [
+            &["token", "list"][..],
+            &["migrate"],
+            &["serve", "--bind", "127.0.0.1:0", "--open", "false"],
+        ] {
+            let o = run(&[args, &["--database-url", &app.url]].concat());
+            let line = assert_one_line_error(&o);
+            assert_eq!(
+                line,
+                "error: could not apply migrations: the database has migration 9999, which \
+                 this binary does not have (a newer version migrated it): run that version on \
+                 it, or this one on a database restored from before it",
+                "{args:?}"
+            );
+        }
+    }
+);

@@ -303,11 +303,29 @@ impl Db {
     }
 
     /// Applies the embedded migrations of this engine that are not applied yet.
+    /// A database another build migrated is refused saying so, as readiness says it, where
+    /// sqlx's words ("previously applied but is missing in the resolved migrations") left an
+    /// operator who went back to an older binary guessing.
     pub async fn migrate(&self) -> Result<(), AppError> {
-        self.migrator()
-            .run(&self.pool)
-            .await
-            .map_err(|e| AppError::internal("apply migrations", e))
+        use sqlx::migrate::MigrateError;
+        self.migrator().run(&self.pool).await.map_err(|e| match e {
+            MigrateError::VersionMissing(v) => AppError::internal(
+                "apply migrations",
+                format!(
+                    "the database has migration {v}, which this binary does not have (a newer \
+                     version migrated it): run that version on it, or this one on a database \
+                     restored from before it"
+                ),
+            ),
+            MigrateError::VersionMismatch(v) => AppError::internal(
+                "apply migrations",
+                format!(
+                    "the database's migration {v} is not this binary's migration {v} (another \
+                     build of ta-tracker migrated it)"
+                ),
+            ),
+            e => AppError::internal("apply migrations", e),
+        })
     }
 
     /// Begins a write transaction. On SQLite it takes the write lock up front (IMMEDIATE), so two
