@@ -16,13 +16,15 @@ fn main() -> std::process::ExitCode {
         // environment while it changes.
         unsafe { std::env::set_var(key, value) };
     }
+    let (filter, refused) = log_filter();
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(colour_on_stderr())
         .init();
+    if let Some(refused) = refused {
+        tracing::warn!("{refused}");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -43,6 +45,26 @@ fn main() -> std::process::ExitCode {
             eprintln!("error: {}", e.operator_message());
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+/// The log filter RUST_LOG names, else the default. An empty RUST_LOG is unset (it turned every
+/// log line off, errors aside); one that does not parse gets the default and the warning returned,
+/// to log, where it got the default without a word.
+fn log_filter() -> (EnvFilter, Option<String>) {
+    const DEFAULT: &str = "info,sqlx=warn";
+    match std::env::var("RUST_LOG") {
+        Ok(value) if !value.trim().is_empty() => match EnvFilter::try_new(&value) {
+            Ok(filter) => (filter, None),
+            Err(e) => (
+                EnvFilter::new(DEFAULT),
+                Some(format!(
+                    "RUST_LOG={value:?} is not a log filter ({e}); logging with the default, \
+                     {DEFAULT}"
+                )),
+            ),
+        },
+        _ => (EnvFilter::new(DEFAULT), None),
     }
 }
 

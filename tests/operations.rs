@@ -279,3 +279,35 @@ async fn shutdown_stops_waiting_for_requests_in_flight_at_its_deadline() {
         .expect("count");
     assert_eq!(organisations, 0, "the write cut off was not committed");
 }
+
+/// An empty RUST_LOG is unset: the server logs at the default level, where it logged nothing at
+/// all (a unit file's `Environment=RUST_LOG=` silenced it). One that is not a filter is said
+/// to be, naming the variable, and the default is used, where it was used without a word.
+#[test]
+fn an_empty_or_unreadable_rust_log_logs_at_the_default_level_and_says_why() {
+    let (_dir, url, _) = database_with_admin();
+    // Start-up waits for the line saying the server listens, an info line.
+    let mut empty = command(&["serve", "--database-url", &url, "--no-demo"]);
+    empty.env("RUST_LOG", "");
+    let server = Server::start_with(&mut empty, &[]);
+    assert!(
+        !server.log.iter().any(|l| l.contains("RUST_LOG")),
+        "{:#?}",
+        server.log
+    );
+    let mut bad = command(&["serve", "--database-url", &url, "--no-demo"]);
+    bad.env("RUST_LOG", "info,ta_tracker=loud");
+    let server = Server::start_with(&mut bad, &[]);
+    let line = server.logged("RUST_LOG");
+    assert!(line.contains(" WARN "), "{line}");
+    assert!(
+        line.contains(
+            "RUST_LOG=\"info,ta_tracker=loud\" is not a log filter (error parsing level filter"
+        ),
+        "{line}"
+    );
+    assert!(
+        line.ends_with("logging with the default, info,sqlx=warn"),
+        "{line}"
+    );
+}
