@@ -1242,3 +1242,40 @@ on_both_engines!(
         }
     }
 );
+
+// A token's name with a tab or a line break is refused, naming --name: `token list` writes a
+// token a line with tabs between the columns, and such a name split its row in two and shifted
+// its columns, so a script reading the list (`cut -f1` for the numbers) misread it. An empty
+// name is refused too, where it listed a token with no name.
+on_both_engines!(
+    a_token_name_that_would_break_token_list_is_refused,
+    |app: common::TestApp| async move {
+        for (name, refused) in [
+            (
+                "two\tcolumns",
+                "error: name: must not contain a tab, a line break or another control character",
+            ),
+            ("two\nlines", "error: name: must not contain a tab"),
+            (
+                " ",
+                "error: name: must not be empty; leave --name out for the default, 'reporter \
+                 token'",
+            ),
+        ] {
+            let o = run(&[
+                "token",
+                "create",
+                "--role",
+                "reporter",
+                "--name",
+                name,
+                "--database-url",
+                &app.url,
+            ]);
+            let line = assert_one_line_error(&o);
+            assert!(line.starts_with(refused), "{name:?}: {line}");
+            assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+        }
+        assert_eq!(app.count("api_tokens").await, 0);
+    }
+);

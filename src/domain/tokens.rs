@@ -44,10 +44,25 @@ pub async fn create(db: &Db, req: TokenRequest) -> AppResult<(i64, String)> {
     };
     let countries = super::geography::resolve_countries(db, "country", &req.countries).await?;
     let token = generate_token()?;
-    let name = req
-        .name
-        .clone()
-        .unwrap_or_else(|| format!("{} token", req.role.as_str()));
+    let default = format!("{} token", req.role.as_str());
+    let name = match req.name.as_deref().map(str::trim) {
+        None => default,
+        Some("") => {
+            return Err(AppError::bad_input(
+                "name",
+                &format!("must not be empty; leave --name out for the default, '{default}'"),
+            ));
+        }
+        // `token list` writes a token a line, its columns separated by tabs.
+        Some(name) if name.chars().any(char::is_control) => {
+            return Err(AppError::bad_input(
+                "name",
+                "must not contain a tab, a line break or another control character: token \
+                 list writes one token a line, with tabs between its columns",
+            ));
+        }
+        Some(name) => name.to_string(),
+    };
     let mut tx = db.begin().await?;
     let id = tokens::insert(
         &mut tx,
