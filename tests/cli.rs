@@ -1279,3 +1279,46 @@ on_both_engines!(
         assert_eq!(app.count("api_tokens").await, 0);
     }
 );
+
+// An export to --output that fails part-way leaves the file it would have replaced as it was, and
+// nothing beside it: it used to leave it cut short (the CSV header alone, the IATI file's XML
+// prolog), so a nightly job that published the file published a broken one. Here the failure
+// is a table gone once the file has begun; a lost connection or Ctrl-C stops it the same way.
+on_both_engines!(
+    an_export_that_fails_part_way_leaves_the_previous_file_as_it_was,
+    |app: common::TestApp| async move {
+        let app = app.with_demo().await;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let exports = [
+            (
+                &["export", "csv", "activities"][..],
+                "activities.csv",
+                "activities",
+            ),
+            (&["export", "iati"][..], "iati.xml", "indicators"),
+        ];
+        for (args, name, table) in exports {
+            let file = dir.path().join(name);
+            let file = file.to_str().expect("utf-8 path");
+            let export = || run(&[args, &["--database-url", &app.url, "--output", file]].concat());
+            assert_success(&export());
+            let before = std::fs::read_to_string(file).expect("the first export");
+            sqlx::query(&format!("alter table {table} rename to {table}_gone"))
+                .execute(app.db.pool())
+                .await
+                .expect("take the table away");
+            let line = assert_one_line_error(&export());
+            assert!(line.contains(table), "{args:?}: {line}");
+            assert_eq!(
+                std::fs::read_to_string(file).expect("the file"),
+                before,
+                "{args:?} changed the file"
+            );
+            sqlx::query(&format!("alter table {table}_gone rename to {table}"))
+                .execute(app.db.pool())
+                .await
+                .expect("put the table back");
+        }
+        assert_eq!(files_in(dir.path()), ["activities.csv", "iati.xml"]);
+    }
+);

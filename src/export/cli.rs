@@ -1,7 +1,7 @@
 //! `ta-tracker export ...`: the same exports as the HTTP endpoints, written to a file or stdout.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt;
 
@@ -36,8 +36,9 @@ pub async fn run(command: ExportCommand) -> AppResult<()> {
             let org = ReportingOrg::resolve(&db, reporting_org_ref.as_deref()).await?;
             iati::require_identifiers_under(&db, &scope, &filter, &org).await?;
             let write_error = |e| write_error(output.as_deref(), e);
-            let mut out: Box<dyn Write> = match &output {
-                Some(path) => Box::new(std::io::BufWriter::new(create(path)?)),
+            let mut file = output.as_deref().map(Output::create).transpose()?;
+            let mut out: Box<dyn Write> = match &mut file {
+                Some(file) => Box::new(std::io::BufWriter::new(file.writer()?)),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
             };
             let mut chunks = std::pin::pin!(iati::stream(db.clone(), scope, filter, org));
@@ -48,6 +49,10 @@ pub async fn run(command: ExportCommand) -> AppResult<()> {
                 out.write_all(chunk.as_bytes()).map_err(write_error)?;
             }
             out.flush().map_err(write_error)?;
+            drop(out);
+            if let Some(file) = file {
+                file.finish()?;
+            }
             if let Some(path) = output {
                 eprintln!("wrote {activities} IATI activities to {}", path.display());
             }
@@ -79,8 +84,9 @@ pub async fn run(command: ExportCommand) -> AppResult<()> {
             .resolve(&db, &scope)
             .await?;
             let write_error = |e| write_error(output.as_deref(), e);
-            let mut out: Box<dyn Write> = match &output {
-                Some(path) => Box::new(std::io::BufWriter::new(create(path)?)),
+            let mut file = output.as_deref().map(Output::create).transpose()?;
+            let mut out: Box<dyn Write> = match &mut file {
+                Some(file) => Box::new(std::io::BufWriter::new(file.writer()?)),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
             };
             let mut chunks = std::pin::pin!(csv::stream(db.clone(), scope, filter, table));
@@ -91,6 +97,10 @@ pub async fn run(command: ExportCommand) -> AppResult<()> {
                 out.write_all(&chunk).map_err(write_error)?;
             }
             out.flush().map_err(write_error)?;
+            drop(out);
+            if let Some(file) = file {
+                file.finish()?;
+            }
             if let Some(path) = output {
                 // Quoted cells may hold line breaks, so this counts lines, not rows.
                 eprintln!(
@@ -105,11 +115,65 @@ pub async fn run(command: ExportCommand) -> AppResult<()> {
     }
 }
 
-/// Creates the output file, or says which file could not be created and why: a directory that
-/// does not exist is named (the system's own message, "No such file or directory", named
-/// neither).
-fn create(path: &Path) -> AppResult<std::fs::File> {
-    std::fs::File::create(path).map_err(|e| {
+/// An export's `--output`. A regular file (or one not there yet) is written as a hidden file
+/// beside it, `.NAME.partial`, renamed over it once the export has finished: an export that
+/// fails or is interrupted leaves the file it would have replaced as it was, where it left it
+/// cut short (a nightly job's published IATI file holding the XML prolog alone). Anything else
+/// (`/dev/stdout`, a pipe, a symbolic link) is written in place.
+struct Output {
+    path: PathBuf,
+    /// The hidden file, while the export runs; None when written in place.
+    partial: Option<PathBuf>,
+    file: Option<std::fs::File>,
+}
+
+impl Output {
+    fn create(path: &Path) -> AppResult<Output> {
+        let in_place = std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_file());
+        let partial = path
+            .file_name()
+            .filter(|_| !in_place)
+            .map(|name| path.with_file_name(format!(".{}.partial", name.to_string_lossy())));
+        let file = create(path, partial.as_deref().unwrap_or(path))?;
+        Ok(Output {
+            path: path.to_path_buf(),
+            partial,
+            file: Some(file),
+        })
+    }
+
+    fn writer(&mut self) -> AppResult<std::fs::File> {
+        self.file
+            .take()
+            .ok_or_else(|| AppError::internal("write the output", "taken twice"))
+    }
+
+    /// The export has finished: the hidden file takes the output's place.
+    fn finish(mut self) -> AppResult<()> {
+        if let Some(partial) = self.partial.take() {
+            std::fs::rename(&partial, &self.path).map_err(|e| {
+                let _ = std::fs::remove_file(&partial);
+                write_error(Some(&self.path), e)
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Output {
+    /// Not finished: the hidden file goes, the output stays as it was.
+    fn drop(&mut self) {
+        if let Some(partial) = &self.partial {
+            let _ = std::fs::remove_file(partial);
+        }
+    }
+}
+
+/// Creates `file`, written for the output `path`, or says which file could not be created and
+/// why: a directory that does not exist is named (the system's own message, "No such file or
+/// directory", named neither).
+fn create(path: &Path, file: &Path) -> AppResult<std::fs::File> {
+    std::fs::File::create(file).map_err(|e| {
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
         match dir {
             Some(dir) if e.kind() == std::io::ErrorKind::NotFound && !dir.is_dir() => {
