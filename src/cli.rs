@@ -408,7 +408,7 @@ pub async fn run(cli: Cli) -> AppResult<()> {
         } => ReportingOrg::check_configured(reference)?,
         Command::Seed { .. } => {
             if let Ok(reference) = std::env::var(REPORTING_REF_ENV) {
-                ReportingOrg::check_configured(&reference)?;
+                ReportingOrg::check_variable(&reference)?;
             }
         }
         _ => {}

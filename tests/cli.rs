@@ -1111,9 +1111,14 @@ on_both_engines!(
                 .output()
                 .expect("run ta-tracker")
         };
+        // seed has no such flag: its refusal names the variable alone.
+        let line = assert_one_line_error(&from_env(&["seed", "--demo"], "has space"));
+        assert!(
+            line.ends_with(" (TA_TRACKER_IATI_REPORTING_ORG_REF)"),
+            "{line}"
+        );
         for o in [
             from_env(&["serve", "--bind", &addr, "--open", "false"], "has space"),
-            from_env(&["seed", "--demo"], "has space"),
             from_env(&["export", "iati"], "has space"),
             run(&[
                 "export",

@@ -173,6 +173,17 @@ on_both_engines!(
                 "{path}"
             );
         }
+        // In a parameter's name it is refused without being echoed back.
+        let req = Request::get("/export/budgets.csv?reg%00ion=143")
+            .header(header::AUTHORIZATION, format!("Bearer {admin}"))
+            .body(Body::empty())
+            .unwrap();
+        let (status, _, body) = app.send(req).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            body,
+            "BAD_USER_INPUT: parameter: must not contain the NUL character (U+0000)\n"
+        );
     }
 );
 

@@ -57,10 +57,22 @@ impl ReportingOrg {
     /// space or a `/` was taken as it was, published in every file's `reporting-org`, and left no
     /// engagement identifier that the API would accept under it. Empty is unset.
     pub fn check_configured(reference: &str) -> AppResult<()> {
+        Self::check_setting(
+            reference,
+            &format!("--reporting-org-ref or {REPORTING_REF_ENV}"),
+        )
+    }
+
+    /// [`check_configured`](Self::check_configured) for a command that reads only the variable
+    /// (`seed`, which has no such flag).
+    pub fn check_variable(reference: &str) -> AppResult<()> {
+        Self::check_setting(reference, REPORTING_REF_ENV)
+    }
+
+    fn check_setting(reference: &str, setting: &str) -> AppResult<()> {
         if reference.trim().is_empty() {
             return Ok(());
         }
-        let setting = format!("--reporting-org-ref or {REPORTING_REF_ENV}");
         validate::iati_identifier(
             "reporting-org-ref",
             reference,

@@ -70,6 +70,19 @@ fn filters<T: DeserializeOwned>(
 ) -> Result<T, AppError> {
     let mut fields = serde_json::Map::new();
     for (name, value) in pairs {
+        // PostgreSQL cannot hold a NUL in text, so a lookup with one failed as a bug (500); no
+        // code or date has one, the API refuses it too, and a refusal never echoes it.
+        if name.contains('\0') || value.contains('\0') {
+            let name = if name.contains('\0') {
+                "parameter"
+            } else {
+                name.as_str()
+            };
+            return Err(AppError::bad_input(
+                name,
+                "must not contain the NUL character (U+0000)",
+            ));
+        }
         if !takes.contains(&name.as_str()) {
             return Err(AppError::bad_input(
                 &name,
@@ -77,14 +90,6 @@ fn filters<T: DeserializeOwned>(
                     "is not a filter of this export; it takes {}",
                     takes.join(", ")
                 ),
-            ));
-        }
-        // PostgreSQL cannot hold a NUL in text, so a lookup with one failed as a bug (500);
-        // no code or date has one, and the API refuses it too.
-        if value.contains('\0') {
-            return Err(AppError::bad_input(
-                &name,
-                "must not contain the NUL character (U+0000)",
             ));
         }
         if fields

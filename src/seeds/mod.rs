@@ -20,6 +20,7 @@ pub struct SeedReport {
 
 /// Loads reference data that is missing; with `demo`, also the demo dataset when the database
 /// holds no programme records yet.
+///
 /// Instances seeding one PostgreSQL database at once take turns (`Db::lock_seeding`).
 pub async fn seed(db: &Db, demo: bool) -> AppResult<SeedReport> {
     let lock = db.lock_seeding().await?;

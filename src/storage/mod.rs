@@ -312,9 +312,9 @@ impl Db {
             MigrateError::VersionMissing(v) => AppError::internal(
                 "apply migrations",
                 format!(
-                    "the database has migration {v}, which this binary does not have (a newer \
-                     version migrated it): run that version on it, or this one on a database \
-                     restored from before it"
+                    "{}: run that version on it, or this one on a database restored from \
+                     before it",
+                    newer_migration(v)
                 ),
             ),
             MigrateError::VersionMismatch(v) => AppError::internal(
@@ -426,10 +426,7 @@ impl Db {
             .map(|m| m.version)
             .collect();
         if let Some(newer) = applied.iter().find(|v| !expected.contains(v)) {
-            return Some(format!(
-                "the database has migration {newer}, which this binary does not have \
-                 (a newer version migrated it)"
-            ));
+            return Some(newer_migration(*newer));
         }
         if let Some(missing) = expected.iter().find(|v| !applied.contains(v)) {
             return Some(format!(
@@ -513,6 +510,14 @@ impl Db {
 }
 
 /// Now, as the UTC text every table stores instants in.
+/// What a database a newer release migrated says, in `migrate`'s refusal and in readiness alike.
+fn newer_migration(version: i64) -> String {
+    format!(
+        "the database has migration {version}, which this binary does not have (a newer version \
+         migrated it)"
+    )
+}
+
 pub fn now() -> String {
     timestamp(chrono::Utc::now())
 }
