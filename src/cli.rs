@@ -486,6 +486,16 @@ pub async fn run(cli: Cli) -> AppResult<()> {
             Ok(())
         }
         Command::Token { command } => token::run(command).await,
-        Command::Export { command } => crate::export::cli::run(command.on_existing()?).await,
+        Command::Export { command } => {
+            // Interrupted (Ctrl-C, a job's timeout), the export stops where it is: dropped, its
+            // hidden file goes and the file it would have replaced stays as it was.
+            tokio::select! {
+                done = crate::export::cli::run(command.on_existing()?) => done,
+                () = crate::http::shutdown_signal() => Err(AppError::bad_input(
+                    "output",
+                    "the export was interrupted before it finished",
+                )),
+            }
+        }
     }
 }

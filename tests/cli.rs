@@ -1327,3 +1327,94 @@ on_both_engines!(
         assert_eq!(files_in(dir.path()), ["activities.csv", "iati.xml"]);
     }
 );
+
+// Interrupted (Ctrl-C, a job's SIGTERM) while it runs, an export stops at once with an error,
+// and its hidden file goes with it: it was left beside the output, cut short, where a web root
+// would serve it. The export is held mid-way by a lock on its table, which PostgreSQL makes it
+// wait on (SQLite readers never wait).
+#[tokio::test]
+async fn an_interrupted_export_leaves_nothing_behind() {
+    let Some(app) = common::TestApp::postgres().await else {
+        return;
+    };
+    let app = app.with_demo().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("activities.csv");
+    let file = file.to_str().expect("utf-8 path");
+    let args = [
+        "export",
+        "csv",
+        "activities",
+        "--database-url",
+        &app.url,
+        "--output",
+        file,
+    ];
+    assert_success(&run(&args));
+    let before = std::fs::read_to_string(file).expect("the first export");
+    let mut holder = app.db.pool().begin().await.expect("begin");
+    sqlx::query("lock table activities in access exclusive mode")
+        .execute(&mut *holder)
+        .await
+        .expect("lock");
+    let child = command(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the export");
+    // Until its hidden file is there, it has not begun.
+    let hidden = dir.path().join(".activities.csv.partial");
+    let started = Instant::now();
+    while !hidden.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no hidden file"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let o = output_within_child(child, Duration::from_secs(10));
+    holder.rollback().await.expect("unlock");
+    let line = assert_one_line_error(&o);
+    assert_eq!(
+        line,
+        "error: output: the export was interrupted before it finished"
+    );
+    assert_eq!(std::fs::read_to_string(file).expect("the file"), before);
+    assert_eq!(files_in(dir.path()), ["activities.csv"]);
+
+    // A finished export keeps the mode of the file it replaces, whatever the job's umask (077
+    // made a published file unreadable to the web server serving it).
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let shell = Command::new("sh")
+        .args(["-c", "umask 077; exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_ta-tracker"))
+        .args(args)
+        .output()
+        .expect("run the export under umask 077");
+    assert_success(&shell);
+    let mode = std::fs::metadata(file)
+        .expect("the file")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o644);
+}
+
+/// The output of a child already running, killed if it runs past `limit`.
+fn output_within_child(mut child: std::process::Child, limit: Duration) -> Output {
+    let started = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("the export did not stop within {limit:?} of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}

@@ -134,7 +134,18 @@ impl Output {
             .file_name()
             .filter(|_| !in_place)
             .map(|name| path.with_file_name(format!(".{}.partial", name.to_string_lossy())));
-        let file = create(path, partial.as_deref().unwrap_or(path))?;
+        let (file, partial) = match partial {
+            Some(hidden) => match std::fs::File::create(&hidden) {
+                Ok(file) => (file, Some(hidden)),
+                // A file the job may write in a directory it may not: written in place, as
+                // before there was a hidden file.
+                Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied && path.is_file() => {
+                    (create(path, path)?, None)
+                }
+                Err(_) => (create(path, &hidden)?, Some(hidden)),
+            },
+            None => (create(path, path)?, None),
+        };
         Ok(Output {
             path: path.to_path_buf(),
             partial,
@@ -151,6 +162,11 @@ impl Output {
     /// The export has finished: the hidden file takes the output's place.
     fn finish(mut self) -> AppResult<()> {
         if let Some(partial) = self.partial.take() {
+            // The file it replaces keeps its mode (a job's umask 077 made a published file
+            // unreadable to the web server that serves it).
+            if let Ok(old) = std::fs::metadata(&self.path) {
+                let _ = std::fs::set_permissions(&partial, old.permissions());
+            }
             std::fs::rename(&partial, &self.path).map_err(|e| {
                 let _ = std::fs::remove_file(&partial);
                 write_error(Some(&self.path), e)

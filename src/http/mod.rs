@@ -144,7 +144,7 @@ pub async fn serve(
 }
 
 /// The first SIGINT or SIGTERM from now on.
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
