@@ -279,6 +279,13 @@ pub async fn record(db: &Db, viewer: &Viewer, p: LessonPatch) -> AppResult<Lesso
         let mut countries = owners.countries.clone();
         countries.sort();
         countries.dedup();
+        // An engagement recorded for a region rather than countries: the region.
+        if let (true, Some(LessonSource::Engagement(id))) = (countries.is_empty(), v.source) {
+            let region = engagements::find(db.pool(), &Scope::All, id)
+                .await?
+                .and_then(|e| e.recipient_region_code);
+            v.areas = region.map(|r| vec![r]);
+        }
         v.countries = Some(countries);
     }
     let mut tx = db.begin().await?;

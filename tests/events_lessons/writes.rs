@@ -341,6 +341,22 @@ on_both_engines!(
         let engagement = json!(w.engagement);
         let from_engagement = record(lesson("[Test] From the engagement", &engagement)).await;
         assert_eq!(from_engagement["countries"], json!([{ "iso3": "IDN" }]));
+        // An engagement recorded for a region: the region.
+        let regional = id_of(
+            &app,
+            CREATE_ENGAGEMENT,
+            json!({ "i": {
+                "programme": "GLOZ85", "title": "[Test] engagement in South-eastern Asia",
+                "status": "2", "sectors": [{"code": "15130", "percentage": 100}],
+                "plannedStart": "2019-01-01", "recipientRegion": "035"
+            }}),
+            &w.admin,
+            "createEngagement",
+        )
+        .await;
+        let from_region = record(lesson("[Test] From the region", &json!(regional))).await;
+        assert_eq!(from_region["countries"], json!([]));
+        assert_eq!(from_region["areas"], json!([{ "code": "035" }]));
         // What the input says wins: no country at all, or an area instead.
         let mut nowhere = lesson("[Test] Anywhere", &activity);
         nowhere["countries"] = json!([]);

@@ -94,8 +94,8 @@ pub struct LessonInput {
     /// Themes, e.g. "prison management"; trimmed, repeats (ignoring case) dropped.
     pub themes: MaybeUndefined<Vec<String>>,
     /// Countries it applies to (ISO3, ISO2 or M49 codes). Left out of `recordLesson` with
-    /// `areas`, a lesson drawn from an engagement or an activity applies to its countries; `[]`
-    /// applies it to none.
+    /// `areas`, a lesson drawn from an engagement or an activity applies to its countries (an
+    /// engagement recorded for a region: to the region); `[]` applies it to none.
     pub countries: MaybeUndefined<Vec<String>>,
     /// M49 regions (e.g. 202 Sub-Saharan Africa) or groupings (e.g. UNODC-MENA) it applies to.
     pub areas: MaybeUndefined<Vec<String>>,
