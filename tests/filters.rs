@@ -10,6 +10,16 @@ use serde_json::json;
 
 use common::TestApp;
 
+/// An export as the caller with `token` gets it: its status and body.
+async fn download(app: &TestApp, token: &str, path: &str) -> (StatusCode, String) {
+    let req = Request::get(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, body) = app.send(req).await;
+    (status, body)
+}
+
 /// Every text (and id) filter of every list, each given blank, with the field it is refused as.
 const BLANK_FILTERS: &[(&str, &str, &str)] = &[
     ("engagements", "programme", "filter.programme"),
@@ -126,11 +136,7 @@ on_both_engines!(
             "/export/budgets.csv?to=",
             "/export/budgets.csv?bom=",
         ] {
-            let req = Request::get(path)
-                .header(header::AUTHORIZATION, format!("Bearer {admin}"))
-                .body(Body::empty())
-                .unwrap();
-            let (status, _, body) = app.send(req).await;
+            let (status, body) = download(&app, &admin, path).await;
             let param = path.split(['?', '=']).nth(1).unwrap();
             assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
             assert!(
@@ -156,11 +162,7 @@ on_both_engines!(
             "/export/budgets.csv?region=143%00",
             "/export/budgets.csv?bom=true%00",
         ] {
-            let req = Request::get(path)
-                .header(header::AUTHORIZATION, format!("Bearer {admin}"))
-                .body(Body::empty())
-                .unwrap();
-            let (status, _, body) = app.send(req).await;
+            let (status, body) = download(&app, &admin, path).await;
             let param = path.split(['?', '=']).nth(1).unwrap();
             assert_eq!(
                 (status, body),
@@ -174,11 +176,7 @@ on_both_engines!(
             );
         }
         // In a parameter's name it is refused without being echoed back.
-        let req = Request::get("/export/budgets.csv?reg%00ion=143")
-            .header(header::AUTHORIZATION, format!("Bearer {admin}"))
-            .body(Body::empty())
-            .unwrap();
-        let (status, _, body) = app.send(req).await;
+        let (status, body) = download(&app, &admin, "/export/budgets.csv?reg%00ion=143").await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(
             body,
@@ -215,11 +213,7 @@ on_both_engines!(
         let q = "{ engagements(filter: {region: \"Case-G\"}) { totalCount } }";
         let e = app.err(q, json!({}), Some(&admin)).await;
         assert_eq!(e.message, format!("filter.region: {several}"));
-        let req = Request::get("/export/activities.csv?region=Case-G")
-            .header(header::AUTHORIZATION, format!("Bearer {admin}"))
-            .body(Body::empty())
-            .unwrap();
-        let (status, _, body) = app.send(req).await;
+        let (status, body) = download(&app, &admin, "/export/activities.csv?region=Case-G").await;
         assert_eq!(
             (status, body),
             (
@@ -302,11 +296,7 @@ on_both_engines!(
             "/export/indicators.csv?region=398",
             "/export/budgets.csv?region=398",
         ] {
-            let req = Request::get(path)
-                .header(header::AUTHORIZATION, format!("Bearer {admin}"))
-                .body(Body::empty())
-                .unwrap();
-            let (status, _, body) = app.send(req).await;
+            let (status, body) = download(&app, &admin, path).await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
             assert!(
                 body.contains(&format!("region: {kaz}; {instead}")),
@@ -352,11 +342,7 @@ on_both_engines!(
             "budgets.csv",
         ] {
             let path = format!("/export/{export}?programme=OTHER");
-            let req = Request::get(&path)
-                .header(header::AUTHORIZATION, format!("Bearer {admin}"))
-                .body(Body::empty())
-                .unwrap();
-            let (status, _, body) = app.send(req).await;
+            let (status, body) = download(&app, &admin, &path).await;
             assert_eq!(
                 (status, body),
                 (
