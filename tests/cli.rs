@@ -1221,15 +1221,7 @@ async fn two_instances_seeding_one_postgres_database_at_once_load_it_once() {
 on_both_engines!(
     a_database_a_newer_binary_migrated_is_refused_saying_so,
     |app: common::TestApp| async move {
-        sqlx::query(
-            "insert into _sqlx_migrations (version, description, success, checksum, \
-             execution_time) values (9999, 'from a newer binary', $1, $2, 0)",
-        )
-        .bind(true)
-        .bind(vec![0u8; 4])
-        .execute(app.db.pool())
-        .await
-        .expect("record a newer migration");
+        app.record_newer_migration().await;
         for args in [
             &["token", "list"][..],
             &["migrate"],

@@ -58,15 +58,7 @@ on_both_engines!(
 on_both_engines!(
     readiness_requires_the_migrations_this_binary_expects,
     |app: TestApp| async move {
-        sqlx::query(
-            "insert into _sqlx_migrations (version, description, success, checksum, \
-             execution_time) values (9999, 'from a newer binary', $1, $2, 0)",
-        )
-        .bind(true)
-        .bind(vec![0u8; 4])
-        .execute(app.db.pool())
-        .await
-        .expect("record a newer migration");
+        app.record_newer_migration().await;
         let (status, body, _) = readyz(&app).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
         assert_eq!(

@@ -247,6 +247,19 @@ impl TestApp {
             .expect("count");
         n
     }
+
+    /// Records migration 9999 as applied, as a newer release of the binary would have.
+    pub async fn record_newer_migration(&self) {
+        sqlx::query(
+            "insert into _sqlx_migrations (version, description, success, checksum, \
+             execution_time) values (9999, 'from a newer binary', $1, $2, 0)",
+        )
+        .bind(true)
+        .bind(vec![0u8; 4])
+        .execute(self.db.pool())
+        .await
+        .expect("record a newer migration");
+    }
 }
 
 #[derive(Debug, Clone)]
